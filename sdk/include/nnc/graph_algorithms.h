@@ -1,0 +1,33 @@
+// nnc SDK: graph queries: topological order, reachability, subgraph extraction, op histogram.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "nnc/graph.h"
+
+namespace nnc {
+
+/// Nodes in an order where every producer comes before its consumers. A cycle is an error naming
+/// the nodes on it.
+Expected<std::vector<Node*>> topological_order(const Graph& g);
+
+/// Nodes whose outputs some node in `targets` (transitively) depends on, plus the targets' producers.
+std::vector<Node*> nodes_feeding(const Graph& g, const std::vector<Value*>& targets);
+
+/// Copies the part of `g` between the named values into a new graph: `input_names` become graph
+/// inputs (cutting whatever produced them), `output_names` graph outputs. Constants used inside are
+/// copied. Fails with the unknown names (and close matches), or when an output depends on a graph
+/// input that is not among `input_names` (the cut does not separate the graph).
+Expected<Graph> extract_subgraph(const Graph& g, const std::vector<std::string>& input_names,
+                                 const std::vector<std::string>& output_names);
+
+/// Count of nodes per op type ("Conv" -> 53), domain-qualified for non-default domains.
+std::map<std::string, int> op_histogram(const Graph& g);
+
+/// Removes nodes none of whose outputs reach a graph output, and constants/values nobody uses.
+/// Returns how many nodes were removed.
+int remove_dead_nodes(Graph& g);
+
+}  // namespace nnc
