@@ -41,7 +41,8 @@ class Tensor {
   Tensor() = default;
   /// Zero-filled tensor.
   Tensor(DType dtype, std::vector<int64_t> shape);
-  /// Tensor over existing bytes; `buffer->size()` must be at least storage_bytes() (checked).
+  /// Tensor over existing bytes. Throws std::invalid_argument when `buffer` is null or smaller than
+  /// offset + storage_bytes(): validate sizes first (frontends turn the throw into a Status).
   Tensor(DType dtype, std::vector<int64_t> shape, std::shared_ptr<Buffer> buffer, size_t offset = 0);
 
   /// Tensor from typed host values, e.g. Tensor::from_vector<float>({1, 2}, {2}).
