@@ -13,7 +13,8 @@ namespace po = boost::program_options;
 int cmd_run(const std::vector<std::string>& args, const CommonOptions& common) {
   po::options_description opts("host run PIPELINE.toml [options]");
   opts.add_options()("help,h", "this help")("dry-run", "resolve the pipeline and print the plan without running it")(
-      "verify-each", "run the IR verifier after every pass")("threads", po::value<int>(), "worker threads (0 = all cores)")(
+      "verify-each", "run the IR verifier after every pass")(
+      "output-dir,o", po::value<std::string>(), "write outputs here instead of the pipeline's [outputs] dir")("threads", po::value<int>(), "worker threads (0 = all cores)")(
       "pipeline", po::value<std::string>(), "pipeline file");
   po::positional_options_description pos;
   pos.add("pipeline", 1);
@@ -41,6 +42,7 @@ int cmd_run(const std::vector<std::string>& args, const CommonOptions& common) {
   }
   if (vm.count("verify-each")) spec->verify_each = true;
   if (vm.count("threads")) spec->threads = vm["threads"].as<int>();
+  if (vm.count("output-dir")) spec->output_dir = std::filesystem::absolute(vm["output-dir"].as<std::string>());
   Expected<PipelinePlan> plan = resolve_pipeline(*spec, plugins, diag);
   if (!plan) return kExitFailure;  // every problem was already reported, one line each
   if (vm.count("dry-run")) {
