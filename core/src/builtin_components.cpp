@@ -3,6 +3,7 @@
 
 #include "nnc/dump.h"
 #include "nnc/npy.h"
+#include "nnc/onnx_writer.h"
 
 namespace nnc {
 namespace {
@@ -42,6 +43,29 @@ class IrWriter final : public JobStage {
   Render render_;
 };
 
+/// Writes each model as ONNX (for Netron, ONNX Runtime, or a later nnc run).
+class OnnxFileWriter final : public JobStage {
+ public:
+  Status run(CompileJob& job, const Options& options, Context& ctx) override {
+    std::string pattern = options.get_string("file");
+    if (job.models().size() > 1 && pattern.find("{model}") == std::string::npos) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "option 'file' = \"" + pattern + "\" would write every model of this " +
+                            std::to_string(job.models().size()) + "-model job to the same file",
+                        {}, "put {model} in the file name, e.g. \"{model}.onnx\"");
+    }
+    OnnxWriteOptions write_options;
+    write_options.large_constants_external = options.get_bool("external_data");
+    for (const Model& model : job.models()) {
+      std::filesystem::path out = ctx.output_dir / expand_model_template(pattern, model.id);
+      NNC_RETURN_IF_ERROR(write_onnx(model.graph, out, write_options));
+      job.add_artifact(model.id + ":" + out.filename().string(), out);
+      ctx.diag().log(LogLevel::kVerbose, "wrote " + out.string());
+    }
+    return Status::ok();
+  }
+};
+
 std::string render_text(const Graph& g, const Options&) { return dump_text(g); }
 std::string render_json(const Graph& g, const Options& o) { return dump_json(g, o.get_bool("include_constant_data")); }
 
@@ -63,6 +87,16 @@ Status register_builtin_components(PluginRegistrar& registrar) {
        "writes each model's IR as JSON (nodes, values, attributes; constant bytes optional)",
        {json_file, option_bool("include_constant_data", false, "also write every constant's values (large)")}},
       [] { return std::make_unique<IrWriter>(&render_json); },
+      {},
+      {}});
+  OptionSpec onnx_file = option_string("file", "{model}.onnx", "output file name in the output dir; {model} is the model id");
+  onnx_file.type = OptionType::kOutputPath;
+  registrar.add_writer(JobStageEntry{
+      {"onnx",
+       product_version(),
+       "writes each model as an ONNX file (viewable in Netron, runnable by ONNX Runtime)",
+       {onnx_file, option_bool("external_data", false, "store constants over 1 KiB in <file>.data beside the model")}},
+      [] { return std::make_unique<OnnxFileWriter>(); },
       {},
       {}});
   return Status::ok();

@@ -14,14 +14,7 @@ const char* severity_name(Severity s) noexcept {
   return "note";
 }
 
-std::string Diagnostic::to_string() const {
-  std::string out;
-  std::string where = location.str();
-  if (!where.empty()) out = where + ": ";
-  out += std::string(severity_name(severity)) + ": " + message;
-  if (!hint.empty()) out += " (fix: " + hint + ")";
-  return out;
-}
+std::string Diagnostic::to_string() const { return format_message_line(location, severity_name(severity), message, hint); }
 
 DiagnosticSink::DiagnosticSink()
     : handler_([](const Diagnostic& d) { std::cerr << d.to_string() << '\n'; }) {}

@@ -210,8 +210,9 @@ Status PluginManager::load_file(const fs::path& path) {
   }
   if (registrar.failed()) return reject("registration failed: " + registrar.failure().message());
   if (rc != 0) return reject("register function returned error code " + std::to_string(rc));
-  rec.components = registrar.staged_names();
+  std::vector<std::string> staged = registrar.staged_names();
   if (Status s = registrar.commit(impl_->registry); !s.is_ok()) return reject(s.message());
+  rec.components = std::move(staged);
 
   rec.loaded = true;
   impl_->libraries.push_back(std::move(lib));

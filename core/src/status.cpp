@@ -23,13 +23,30 @@ const char* error_code_name(ErrorCode code) noexcept {
   return "unknown error";
 }
 
-std::string Location::str() const {
+std::string Location::position() const {
   std::string out = file;
   if (!file.empty() && line > 0) {
     out += ":" + std::to_string(line);
     if (column > 0) out += ":" + std::to_string(column);
   }
+  return out;
+}
+
+std::string Location::str() const {
+  std::string out = position();
   if (!object.empty()) out += (out.empty() ? "" : " in ") + object;
+  return out;
+}
+
+std::string format_message_line(const Location& location, const char* severity, const std::string& message,
+                                const std::string& hint) {
+  std::string out;
+  std::string where = location.position();
+  if (!where.empty()) out = where + ": ";
+  out += std::string(severity) + ": ";
+  if (!location.object.empty()) out += location.object + ": ";
+  out += message;
+  if (!hint.empty()) out += " (fix: " + hint + ")";
   return out;
 }
 
@@ -58,12 +75,7 @@ Status Status::with_hint(std::string hint) const {
 
 std::string Status::to_string() const {
   if (is_ok()) return "ok";
-  std::string out;
-  std::string where = location_.str();
-  if (!where.empty()) out = where + ": ";
-  out += "error: " + message_;
-  if (!hint_.empty()) out += " (fix: " + hint_ + ")";
-  return out;
+  return format_message_line(location_, "error", message_, hint_);
 }
 
 }  // namespace nnc

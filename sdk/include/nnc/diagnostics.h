@@ -25,7 +25,7 @@ struct Diagnostic {
   std::string message;
   Location location;
   std::string hint;
-  /// "file:line:col: warning: message (fix: hint)".
+  /// "file:line:col: warning: <object>: message (fix: hint)".
   std::string to_string() const;
 };
 

@@ -35,8 +35,14 @@ struct Location {
 
   /// "file:line:col" (omitting unknown parts), plus " in <object>" when set.
   std::string str() const;
+  /// "file:line:col" only (omitting unknown parts); empty when there is no file.
+  std::string position() const;
   bool empty() const noexcept { return file.empty() && object.empty(); }
 };
+
+/// Formats "file:line:col: <severity>: <object>: message (fix: hint)", leaving out empty parts.
+std::string format_message_line(const Location& location, const char* severity, const std::string& message,
+                                const std::string& hint);
 
 /// Result of an operation that returns nothing: success, or an error with code, message, location
 /// and an optional hint saying how to fix it.
@@ -65,7 +71,7 @@ class [[nodiscard]] Status {
   /// Returns a copy with a fix hint (replacing any earlier one).
   Status with_hint(std::string hint) const;
 
-  /// One line: "file:line:col: error: message (fix: hint)".
+  /// One line: "file:line:col: error: <object>: message (fix: hint)".
   std::string to_string() const;
 
  private:
