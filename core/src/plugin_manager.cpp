@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdlib>
+#include <mutex>
 #include <regex>
 #include <set>
 
@@ -19,8 +20,22 @@ namespace nnc {
 
 namespace fs = std::filesystem;
 
+namespace {
+/// Loaded plugin libraries are never unloaded: objects made by plugin code (graphs holding
+/// plugin-made subgraphs, passes, diagnostics handlers) may outlive the PluginManager that loaded
+/// them. The list is reachable for the life of the process, so leak checkers stay quiet.
+std::vector<boost::dll::shared_library>& resident_libraries() {
+  static auto* libraries = new std::vector<boost::dll::shared_library>();
+  return *libraries;
+}
+}  // namespace
+
 struct PluginManager::Impl {
-  // Declared first so it is destroyed last: registry entries hold code from these libraries.
+  ~Impl() {
+    static std::mutex mutex;
+    std::lock_guard<std::mutex> lock(mutex);
+    for (auto& lib : libraries) resident_libraries().push_back(std::move(lib));
+  }
   std::vector<boost::dll::shared_library> libraries;
   Registry registry;
   std::vector<PluginRecord> records;

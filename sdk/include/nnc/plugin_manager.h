@@ -26,8 +26,9 @@ struct PluginRecord {
   std::string file_component;
 };
 
-/// Loads plugins and owns the registries and the libraries (kept resident for the process's life;
-/// registries are destroyed before the libraries whose code they reference).
+/// Loads plugins and owns the registries. Loaded libraries stay resident for the life of the process
+/// (never unloaded, even after the PluginManager is destroyed), so objects created by plugin code
+/// can safely outlive it.
 class PluginManager {
  public:
   /// Creates the registries and registers the core's built-in components (writers...).
