@@ -124,6 +124,11 @@ class Parser {
       m.path_as_written = path->as_string()->get();
       m.location = at(*path);
       NNC_ASSIGN_OR_RETURN(m.path, existing_path(*path, m.path_as_written, "model file"));
+      std::error_code ec;
+      if (fs::is_directory(m.path, ec)) {
+        return make_error(ErrorCode::kInvalidArgument, "model path '" + m.path_as_written + "' is a directory, not a model file",
+                          at(*path), "name the model file itself, e.g. \"" + (fs::path(m.path_as_written) / "model.onnx").string() + "\"");
+      }
       if (const toml::node* fe = t.get("frontend")) {
         NNC_RETURN_IF_ERROR(expect_type(*fe, fe->is_string(), "frontend", "a string"));
         m.frontend = fe->as_string()->get();

@@ -145,6 +145,14 @@ TEST_F(PipelineParserTest, UnknownExtensionHasNoFrontend) {
   EXPECT_EQ(s.to_string().rfind(where(2, 8), 0), 0u) << s.to_string();
 }
 
+TEST_F(PipelineParserTest, DirectoryIsNotAModel) {
+  fs::create_directories(dir_ / "models");
+  Status s = check("[[models]]\npath = \"models\"\n");
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_NE(s.message().find("is a directory, not a model file"), std::string::npos) << s.message();
+  EXPECT_EQ(s.to_string().rfind(where(2, 8), 0), 0u) << s.to_string();
+}
+
 TEST_F(PipelineParserTest, MissingPipelineFile) {
   auto spec = parse_pipeline_file(dir_ / "nope.toml");
   ASSERT_FALSE(spec.has_value());
