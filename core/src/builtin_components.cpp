@@ -1,6 +1,8 @@
 // nnc core: components built into the core: IR writers (text, JSON) usable as pipeline stages.
 #include "builtin_components.h"
 
+#include <functional>
+
 #include "nnc/dump.h"
 #include "nnc/npy.h"
 #include "nnc/onnx_writer.h"
@@ -16,11 +18,11 @@ std::string expand_model_template(std::string pattern, const std::string& model_
   return pattern;
 }
 
-/// Writes one file per model, produced by `render`, at the `file` option's template.
-class IrWriter final : public JobStage {
+/// Writes one file per model at the `file` option's template; `write` produces each file.
+class PerModelFileWriter final : public JobStage {
  public:
-  using Render = std::string (*)(const Graph&, const Options&);
-  explicit IrWriter(Render render) : render_(render) {}
+  using WriteFn = std::function<Status(const Graph&, const Options&, const std::filesystem::path&)>;
+  PerModelFileWriter(WriteFn write, std::string example) : write_(std::move(write)), example_(std::move(example)) {}
 
   Status run(CompileJob& job, const Options& options, Context& ctx) override {
     std::string pattern = options.get_string("file");
@@ -28,11 +30,11 @@ class IrWriter final : public JobStage {
       return make_error(ErrorCode::kInvalidArgument,
                         "option 'file' = \"" + pattern + "\" would write every model of this " +
                             std::to_string(job.models().size()) + "-model job to the same file",
-                        {}, "put {model} in the file name, e.g. \"{model}.ir.txt\"");
+                        {}, "put {model} in the file name, e.g. \"" + example_ + "\"");
     }
     for (const Model& model : job.models()) {
       std::filesystem::path out = ctx.output_dir / expand_model_template(pattern, model.id);
-      NNC_RETURN_IF_ERROR(write_file_atomically(out, render_(model.graph, options)));
+      NNC_RETURN_IF_ERROR(write_(model.graph, options, out));
       job.add_artifact(model.id + ":" + out.filename().string(), out);
       ctx.diag().log(LogLevel::kVerbose, "wrote " + out.string());
     }
@@ -40,63 +42,51 @@ class IrWriter final : public JobStage {
   }
 
  private:
-  Render render_;
+  WriteFn write_;
+  std::string example_;
 };
 
-/// Writes each model as ONNX (for Netron, ONNX Runtime, or a later nnc run).
-class OnnxFileWriter final : public JobStage {
- public:
-  Status run(CompileJob& job, const Options& options, Context& ctx) override {
-    std::string pattern = options.get_string("file");
-    if (job.models().size() > 1 && pattern.find("{model}") == std::string::npos) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "option 'file' = \"" + pattern + "\" would write every model of this " +
-                            std::to_string(job.models().size()) + "-model job to the same file",
-                        {}, "put {model} in the file name, e.g. \"{model}.onnx\"");
-    }
-    OnnxWriteOptions write_options;
-    write_options.large_constants_external = options.get_bool("external_data");
-    for (const Model& model : job.models()) {
-      std::filesystem::path out = ctx.output_dir / expand_model_template(pattern, model.id);
-      NNC_RETURN_IF_ERROR(write_onnx(model.graph, out, write_options));
-      job.add_artifact(model.id + ":" + out.filename().string(), out);
-      ctx.diag().log(LogLevel::kVerbose, "wrote " + out.string());
-    }
-    return Status::ok();
-  }
-};
+Status write_text(const Graph& g, const Options&, const std::filesystem::path& out) {
+  return write_file_atomically(out, dump_text(g));
+}
+Status write_json(const Graph& g, const Options& o, const std::filesystem::path& out) {
+  return write_file_atomically(out, dump_json(g, o.get_bool("include_constant_data")));
+}
+Status write_onnx_file(const Graph& g, const Options& o, const std::filesystem::path& out) {
+  OnnxWriteOptions write_options;
+  write_options.large_constants_external = o.get_bool("external_data");
+  return write_onnx(g, out, write_options);
+}
 
-std::string render_text(const Graph& g, const Options&) { return dump_text(g); }
-std::string render_json(const Graph& g, const Options& o) { return dump_json(g, o.get_bool("include_constant_data")); }
+/// The `file` option every per-model writer takes.
+OptionSpec file_option(const std::string& default_pattern) {
+  OptionSpec spec = option_string("file", default_pattern, "output file name in the output dir; {model} is the model id");
+  spec.type = OptionType::kOutputPath;
+  return spec;
+}
 
 }  // namespace
 
 Status register_builtin_components(PluginRegistrar& registrar) {
-  OptionSpec text_file = option_string("file", "{model}.ir.txt", "output file name in the output dir; {model} is the model id");
-  text_file.type = OptionType::kOutputPath;
   registrar.add_writer(JobStageEntry{
-      {"ir-text", product_version(), "writes each model's IR as readable text (one node per line)", {text_file}},
-      [] { return std::make_unique<IrWriter>(&render_text); },
+      {"ir-text", product_version(), "writes each model's IR as readable text (one node per line)", {file_option("{model}.ir.txt")}},
+      [] { return std::make_unique<PerModelFileWriter>(&write_text, "{model}.ir.txt"); },
       {},
       {}});
-  OptionSpec json_file = option_string("file", "{model}.ir.json", "output file name in the output dir; {model} is the model id");
-  json_file.type = OptionType::kOutputPath;
   registrar.add_writer(JobStageEntry{
       {"ir-json",
        product_version(),
        "writes each model's IR as JSON (nodes, values, attributes; constant bytes optional)",
-       {json_file, option_bool("include_constant_data", false, "also write every constant's values (large)")}},
-      [] { return std::make_unique<IrWriter>(&render_json); },
+       {file_option("{model}.ir.json"), option_bool("include_constant_data", false, "also write every constant's values (large)")}},
+      [] { return std::make_unique<PerModelFileWriter>(&write_json, "{model}.ir.json"); },
       {},
       {}});
-  OptionSpec onnx_file = option_string("file", "{model}.onnx", "output file name in the output dir; {model} is the model id");
-  onnx_file.type = OptionType::kOutputPath;
   registrar.add_writer(JobStageEntry{
       {"onnx",
        product_version(),
        "writes each model as an ONNX file (viewable in Netron, runnable by ONNX Runtime)",
-       {onnx_file, option_bool("external_data", false, "store constants over 1 KiB in <file>.data beside the model")}},
-      [] { return std::make_unique<OnnxFileWriter>(); },
+       {file_option("{model}.onnx"), option_bool("external_data", false, "store constants over 1 KiB in <file>.data beside the model")}},
+      [] { return std::make_unique<PerModelFileWriter>(&write_onnx_file, "{model}.onnx"); },
       {},
       {}});
   return Status::ok();

@@ -13,6 +13,23 @@ void load_plugins(PluginManager& plugins, const CommonOptions& common, Diagnosti
   }
 }
 
+std::optional<int> parse_command_line(const std::vector<std::string>& args, const std::string& command,
+                                      const boost::program_options::options_description& opts,
+                                      const boost::program_options::positional_options_description& positional,
+                                      boost::program_options::variables_map& vm) {
+  namespace po = boost::program_options;
+  try {
+    po::store(po::command_line_parser(args).options(opts).positional(positional).run(), vm);
+  } catch (const po::error& e) {
+    return usage_error(command, e.what());
+  }
+  if (vm.count("help")) {
+    std::cout << opts;
+    return kExitOk;
+  }
+  return std::nullopt;
+}
+
 int usage_error(const std::string& command, const std::string& message) {
   std::cerr << command << ": error: " << message << " (see `host " << (command == "host" ? "" : command + " ")
             << "--help`)\n";

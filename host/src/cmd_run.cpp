@@ -19,15 +19,7 @@ int cmd_run(const std::vector<std::string>& args, const CommonOptions& common) {
   po::positional_options_description pos;
   pos.add("pipeline", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-  } catch (const po::error& e) {
-    return usage_error("run", e.what());
-  }
-  if (vm.count("help")) {
-    std::cout << opts;
-    return kExitOk;
-  }
+  if (auto done = parse_command_line(args, "run", opts, pos, vm)) return *done;
   if (!vm.count("pipeline")) return usage_error("run", "missing the pipeline file: host run PIPELINE.toml");
 
   DiagnosticSink diag;

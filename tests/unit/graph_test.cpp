@@ -80,13 +80,7 @@ TEST(GraphAlgorithms, TopologicalOrderIgnoresInsertionOrder) {
 }
 
 TEST(GraphAlgorithms, CycleIsReportedWithNodeNames) {
-  Graph g("cyclic");
-  Value* x = g.add_value("x", DType::kF32, Shape{2});
-  g.add_input(x);
-  Value* b = g.add_value("b");
-  Node* n1 = g.add_node("Add", {x, b}, {"a"}, "n1");
-  Node* n2 = g.add_node("Relu", {n1->output(0)}, {"b"}, "n2");
-  g.add_output(n2->output(0));
+  Graph g = testing::make_cyclic_graph();
   auto order = topological_order(g);
   ASSERT_FALSE(order.has_value());
   EXPECT_NE(order.error().message().find("cycle"), std::string::npos);

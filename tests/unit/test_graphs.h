@@ -24,4 +24,16 @@ inline Graph make_chain_graph() {
   return g;
 }
 
+/// x -> n1: Add(x, b) -> a -> n2: Relu(a) -> b: a two-node cycle (n1 reads n2's output).
+inline Graph make_cyclic_graph() {
+  Graph g("cyclic");
+  Value* x = g.add_value("x", DType::kF32, Shape{2});
+  g.add_input(x);
+  Value* b = g.add_value("b");
+  Node* n1 = g.add_node("Add", {x, b}, {"a"}, "n1");
+  Node* n2 = g.add_node("Relu", {n1->output(0)}, {"b"}, "n2");
+  g.add_output(n2->output(0));
+  return g;
+}
+
 }  // namespace nnc::testing

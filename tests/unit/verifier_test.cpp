@@ -36,13 +36,7 @@ TEST(Verifier, DanglingGraphOutput) {
 }
 
 TEST(Verifier, Cycle) {
-  Graph g("cyclic");
-  Value* x = g.add_value("x", DType::kF32, Shape{2});
-  g.add_input(x);
-  Value* b = g.add_value("b");
-  Node* n1 = g.add_node("Add", {x, b}, {"a"}, "n1");
-  Node* n2 = g.add_node("Relu", {n1->output(0)}, {"b"}, "n2");
-  g.add_output(n2->output(0));
+  Graph g = testing::make_cyclic_graph();
   Status s = verify_graph(g);
   ASSERT_FALSE(s.is_ok());
   EXPECT_TRUE(mentions(s, "cycle")) << s.message();
