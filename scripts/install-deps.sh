@@ -9,10 +9,16 @@ PACKAGES=(
   nlohmann-json3-dev libfmt-dev zlib1g-dev    # JSON dumps, formatting, .npz
   libonnx-dev libprotobuf-dev protobuf-compiler  # ONNX frontend and writer
   libgtest-dev libgmock-dev                   # tests
+  libonnx-testdata                            # ONNX backend conformance cases (tests/conformance)
+  python3-torch python3-torchvision python3-numpy python3-onnx  # real-model tests (/usr/bin/python3)
+  libopenblas0-pthread libopenblas-dev        # GEMM of the reference executor (also Debian's torch)
+  nodejs npm                                  # ONNX Runtime peer (../shared/tools/ort)
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
+  # node/npm from another source (e.g. NodeSource, which bundles npm) are fine as they are.
+  case $p in nodejs) command -v node >/dev/null && continue ;; npm) command -v npm >/dev/null && continue ;; esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then

@@ -4,15 +4,31 @@
 #include <iostream>
 
 #include "cli.h"
+#include "nnc/executor.h"
 #include "nnc/registry.h"
 
 namespace nnc::host {
 
+namespace {
+/// `host explain ops`: the reference executor's supported-op table.
+int explain_ops() {
+  const auto& table = reference_op_table();
+  std::cout << "ops the fp32 reference executor runs (" << table.size() << "):\n";
+  std::cout << fmt::format("  {:<28} {:>10}  {}\n", "op", "min opset", "notes");
+  for (const ReferenceOpInfo& op : table)
+    std::cout << fmt::format("  {:<28} {:>10}  {}\n", op.domain.empty() ? op.op_type : op.domain + "." + op.op_type,
+                             op.min_opset, op.note);
+  return kExitOk;
+}
+}  // namespace
+
 int cmd_explain(const std::vector<std::string>& args, const CommonOptions& common) {
   if (args.size() == 1 && (args[0] == "-h" || args[0] == "--help")) {
-    std::cout << "host explain <kind>.<name>: documents a component and its options (see `host plugins`)\n";
+    std::cout << "host explain <kind>.<name>: documents a component and its options (see `host plugins`)\n"
+                 "host explain ops: the ops nnc's fp32 reference executor runs\n";
     return kExitOk;
   }
+  if (args.size() == 1 && args[0] == "ops") return explain_ops();
   if (args.size() != 1) return usage_error("explain", "expected one component name, e.g. host explain pass.remove_identity");
   DiagnosticSink diag;
   diag.set_level(common.level);

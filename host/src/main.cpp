@@ -16,6 +16,7 @@ const char* kUsage =
     "  plugins             list loaded plugins, their components, and rejected plugin files\n"
     "  explain NAME        document a component (e.g. pass.remove_identity) and its options\n"
     "  inspect MODEL       print a model's inputs, outputs, op histogram and parameter count\n"
+    "  exec MODEL -i NAME=x.npy -o DIR   run a model with the fp32 reference executor\n"
     "\n"
     "global options:\n"
     "  --plugin-dir DIR    also search DIR for plugins (repeatable; before $NNC_PLUGIN_PATH and the default dir)\n"
@@ -61,9 +62,10 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
     static const std::map<std::string, int (*)(const std::vector<std::string>&, const CommonOptions&)> commands = {
-        {"run", &cmd_run}, {"plugins", &cmd_plugins}, {"explain", &cmd_explain}, {"inspect", &cmd_inspect}};
+        {"run", &cmd_run},         {"plugins", &cmd_plugins}, {"explain", &cmd_explain},
+        {"inspect", &cmd_inspect}, {"exec", &cmd_exec}};
     auto it = commands.find(command);
-    if (it == commands.end()) return usage_error("host", "unknown command '" + command + "' (commands: run, plugins, explain, inspect)");
+    if (it == commands.end()) return usage_error("host", "unknown command '" + command + "' (commands: run, plugins, explain, inspect, exec)");
     return it->second(rest, common);
   } catch (const std::exception& e) {
     std::cerr << "host: internal error: " << e.what() << " (please report this with the command line)\n";

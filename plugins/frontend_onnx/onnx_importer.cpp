@@ -1,6 +1,8 @@
 // nnc frontend_onnx: model import: parsing, input-shape overrides, shape inference, metadata, the Frontend.
 #include "onnx_importer.h"
 
+#include "nnc/executor.h"
+
 #include <onnx/shape_inference/implementation.h>
 
 #include <algorithm>
@@ -277,7 +279,13 @@ Expected<Graph> OnnxFrontend::load(const ModelSource& source, const Options& opt
         std::filesystem::exists(ctx.base_dir / src.path, ec)) {
       src.path = ctx.base_dir / src.path;
     }
-    return import_onnx_file(src, io, ctx.diagnostics);
+    Expected<Graph> graph = import_onnx_file(src, io, ctx.diagnostics);
+    if (graph && options.get_bool("check_ops", true)) {
+      // Every op nnc cannot execute, listed at once (not just the first), with node names and opset.
+      if (Status support = check_reference_support(*graph); !support.is_ok())
+        return support.with_location(Location{source.path.string()});
+    }
+    return graph;
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kPluginError, "the ONNX frontend failed on '" + source.path.string() + "': " + e.what(),
                       Location{source.path.string()});

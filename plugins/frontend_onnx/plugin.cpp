@@ -14,6 +14,8 @@ nnc::Status register_components(nnc::PluginRegistrar& registrar) {
   entry.info.options = {
       nnc::option_bool("shape_inference", true, "run ONNX shape inference to fill intermediate dtypes and shapes"),
       nnc::option_int("batch", 1, "batch size substituted for symbolic/unknown leading dims of inputs"),
+      nnc::option_bool("check_ops", true,
+                       "fail when the model uses ops nnc's reference executor lacks, listing all of them at once"),
   };
   entry.extensions = {".onnx"};
   entry.create = [] { return std::make_unique<nnc::onnx_frontend::OnnxFrontend>(); };

@@ -9,6 +9,7 @@
 #include "nnc/onnx_writer.h"
 #include "nnc/plugin.h"
 #include "nnc/registry.h"
+#include "onnx_importer.h"
 #include "onnx_test_util.h"
 
 namespace nnc::onnx_test {
@@ -163,7 +164,7 @@ TEST(OnnxImport, PluginRegistersFrontendAndLoads) {
   const FrontendEntry* entry = registry.frontend_for_extension(".onnx");
   ASSERT_NE(entry, nullptr);
   EXPECT_EQ(entry->info.name, "onnx");
-  ASSERT_EQ(entry->info.options.size(), 2u);
+  ASSERT_EQ(entry->info.options.size(), 3u);  // shape_inference, batch, check_ops
 
   auto options = validate_options(entry->info.options, {{"batch", int64_t{2}}}, "frontend.onnx");
   ASSERT_TRUE(options.has_value()) << options.error().to_string();
@@ -182,6 +183,31 @@ TEST(OnnxImport, PluginRegistersFrontendAndLoads) {
   ASSERT_FALSE(missing.has_value());
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
   EXPECT_NE(missing.error().message().find("no_such_model.onnx"), std::string::npos);
+}
+
+TEST(OnnxImport, FrontendListsEveryUnsupportedOpAtOnce) {
+  // tiny_cnn with two ops nnc cannot run, written to a temp file and loaded through the frontend.
+  auto g = import_file(tiny_cnn_path());
+  ASSERT_TRUE(g.has_value()) << g.error().to_string();
+  Value* image = g->find_value("image");
+  g->add_node("FancyOp", {image}, {"f1"}, "fancy_a");
+  g->add_node("FancyOp", {image}, {"f2"}, "fancy_b");
+  g->add_node("Mystery", {image}, {"m"}, "mystery");
+  std::filesystem::path file = std::filesystem::temp_directory_path() / ("nnc_unsupported_" + std::to_string(::getpid()) + ".onnx");
+  ASSERT_TRUE(write_onnx(*g, file).is_ok());
+  onnx_frontend::OnnxFrontend frontend;
+  Options options;
+  DiagnosticSink sink([](const Diagnostic&) {});
+  Context ctx;
+  ctx.diagnostics = &sink;
+  auto loaded = frontend.load(ModelSource{file, {}, {}}, options, ctx);
+  std::filesystem::remove(file);
+  ASSERT_FALSE(loaded.has_value());
+  const std::string text = loaded.error().to_string();
+  EXPECT_EQ(loaded.error().code(), ErrorCode::kUnsupported);
+  EXPECT_NE(text.find("FancyOp (nodes 'fancy_a', 'fancy_b')"), std::string::npos) << text;
+  EXPECT_NE(text.find("Mystery (node 'mystery')"), std::string::npos) << text;
+  EXPECT_NE(text.find("opset ai.onnx"), std::string::npos) << text;
 }
 
 }  // namespace

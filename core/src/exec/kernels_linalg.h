@@ -1,0 +1,24 @@
+// nnc core (internal): kernels of the linalg group (Conv, ConvTranspose, Gemm, MatMul, Einsum, integer forms).
+#pragma once
+
+#include "exec/conv_geometry.h"
+#include "exec/kernel.h"
+
+namespace nnc::exec::linalg {
+
+Status conv(KernelArgs& args);            ///< kernels_conv.cpp
+Status conv_transpose(KernelArgs& args);  ///< kernels_conv_transpose.cpp
+Status gemm(KernelArgs& args);            ///< kernels_matmul.cpp
+Status matmul(KernelArgs& args);          ///< kernels_matmul.cpp
+Status einsum(KernelArgs& args);          ///< kernels_einsum.cpp
+Status conv_integer(KernelArgs& args);    ///< kernels_quant.cpp
+Status qlinear_conv(KernelArgs& args);    ///< kernels_quant.cpp
+Status matmul_integer(KernelArgs& args);  ///< kernels_quant.cpp
+Status qlinear_matmul(KernelArgs& args);  ///< kernels_quant.cpp
+
+/// Depthwise 2-D f32 conv (group == input channels, `multiplier` outputs per channel), direct loops
+/// (kernels_conv_depthwise.cpp). y is [batch, channels * multiplier, w.out...].
+void depthwise_conv2d(ThreadPool& pool, const float* x, const float* k, const float* bias, float* y, int64_t batch,
+                      int64_t channels, int64_t multiplier, const geom::Window& w);
+
+}  // namespace nnc::exec::linalg

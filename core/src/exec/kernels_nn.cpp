@@ -1,0 +1,23 @@
+// nnc core: the nn-group op table (pooling, normalizations, LRN).
+#include "exec/kernels_nn.h"
+
+namespace nnc::exec {
+
+std::span<const KernelEntry> nn_kernels() {
+  static const KernelEntry table[] = {
+      {"", "MaxPool", 1, nn::max_pool, "f32, f64, i8, u8; optional Indices (i64, storage_order)"},
+      {"", "AveragePool", 1, nn::average_pool, "f32, f64"},
+      {"", "LpPool", 2, nn::lp_pool, "f32, f64"},
+      {"", "GlobalAveragePool", 1, nn::global_average_pool, "f32, f64"},
+      {"", "GlobalMaxPool", 1, nn::global_max_pool, "f32, f64"},
+      {"", "GlobalLpPool", 2, nn::global_lp_pool, "f32, f64"},
+      {"", "MaxUnpool", 9, nn::max_unpool, "f32, f64"},
+      {"", "BatchNormalization", 6, nn::batch_normalization, "f32, f64; spatial=0 unsupported"},
+      {"", "InstanceNormalization", 1, nn::instance_normalization, "f32, f64"},
+      {"", "LayerNormalization", 17, nn::layer_normalization, "f32, f64"},
+      {"", "LRN", 1, nn::lrn, "f32, f64"},
+  };
+  return table;
+}
+
+}  // namespace nnc::exec
