@@ -62,7 +62,7 @@ std::vector<int64_t> broadcast_strides(const std::vector<int64_t>& in, const std
 Expected<std::vector<int64_t>> read_int_values(const Tensor& t, const KernelArgs& args, const char* what) {
   std::vector<int64_t> out(static_cast<size_t>(t.element_count()));
   if (t.dtype() == DType::kI64) {
-    std::memcpy(out.data(), t.raw_data(), out.size() * sizeof(int64_t));
+    if (!out.empty()) std::memcpy(out.data(), t.raw_data(), out.size() * sizeof(int64_t));
   } else if (t.dtype() == DType::kI32) {
     auto d = t.data<int32_t>();
     for (size_t i = 0; i < out.size(); ++i) out[i] = d[i];
