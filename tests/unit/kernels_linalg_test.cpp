@@ -1,6 +1,7 @@
 // nnc tests: Conv, ConvTranspose, Gemm, MatMul and Einsum kernels against naive reference loops.
 #include <gtest/gtest.h>
 
+#include "exec/linalg_blas.h"
 #include "kernel_test_util.h"
 
 namespace nnc {
@@ -267,7 +268,7 @@ TEST(GemmKernel, AttributesAndBroadcastC) {
         Tensor a = random_tensor(rng, ta ? std::vector<int64_t>{k, m} : std::vector<int64_t>{m, k});
         Tensor b = random_tensor(rng, tb ? std::vector<int64_t>{n, k} : std::vector<int64_t>{k, n});
         Tensor c = random_tensor(rng, cs);
-        const double alpha = 0.5 + t % 3, beta = t % 4 == 3 ? 0.0 : -1.5;
+        const double alpha = t % 3 == 0 ? 1.0 : 0.5 + t % 3, beta = t % 4 == 3 ? 0.0 : -1.5;
         auto run = run_kernel("Gemm", {a, b, c},
                               {{"transA", int64_t{ta}}, {"transB", int64_t{tb}}, {"alpha", alpha}, {"beta", beta}},
                               1, 13, t % 2 ? 2 : 1);
@@ -362,6 +363,57 @@ TEST(MatMulKernel, BroadcastingBatchesAndVectors) {
   auto ints = run_kernel("MatMul", {Tensor::from_vector<int64_t>({1, 2}, {1, 2}), Tensor::from_vector<int64_t>({3, 4}, {2, 1})}, {});
   ASSERT_TRUE(ints.status.is_ok());
   EXPECT_EQ(ints.outputs[0].data<int64_t>()[0], 11);
+}
+
+TEST(BlasGemm, EdgeShapesStridesAndBeta) {
+  // Remainder rows and columns, several reduction chunks and column blocks, packed (wide rows) and
+  // direct B, beta 0 and 1, transposes (OpenBLAS / portable path); single- and multi-threaded.
+  std::mt19937 rng(37);
+  exec::ThreadPool pool(2);
+  struct Shape {
+    int64_t m, n, k, ldb_extra;
+  };
+  std::vector<Shape> shapes = {{1, 8, 1, 0},      {13, 17, 5, 0},   {25, 33, 513, 3}, {7, 600, 70, 0},
+                               {12, 520, 1030, 0}, {30, 47, 9, 700}, {64, 49, 600, 0}, {5, 3, 4, 0},
+                               {1, 5, 40, 2},      {1, 300, 64, 0}};
+  int t = 0;
+  for (const auto& sh : shapes)
+    for (float beta : {0.0f, 1.0f})
+      for (bool trans : {false, true}) {
+        const int64_t ldb = sh.n + sh.ldb_extra;
+        Tensor a = random_tensor(rng, {sh.m, sh.k}), b = random_tensor(rng, {sh.k, ldb});
+        Tensor c0 = random_tensor(rng, {sh.m, sh.n}), bias = random_tensor(rng, {sh.m});
+        Tensor c = c0.clone();
+        const bool with_bias = t % 3 == 1;
+        Tensor at(DType::kF32, {sh.k, sh.m});  // A transposed, for the trans_a case
+        for (int64_t i = 0; i < sh.m; ++i)
+          for (int64_t p = 0; p < sh.k; ++p) at.mutable_data<float>()[p * sh.m + i] = a.data<float>()[i * sh.k + p];
+        exec::blas::Gemm<float> g;
+        g.trans_a = trans;
+        g.m = sh.m;
+        g.n = sh.n;
+        g.k = sh.k;
+        g.a = trans ? at.data<float>().data() : a.data<float>().data();
+        g.lda = trans ? sh.m : sh.k;
+        g.b = b.data<float>().data();
+        g.ldb = ldb;
+        g.beta = beta;
+        g.c = c.mutable_data<float>().data();
+        g.ldc = sh.n;
+        if (with_bias) g.row_bias = bias.data<float>().data();
+        if (t % 2)
+          exec::blas::gemm_parallel(pool, g);
+        else
+          exec::blas::gemm(g);
+        Tensor want(DType::kF32, {sh.m, sh.n});
+        for (int64_t i = 0; i < sh.m; ++i)
+          for (int64_t j = 0; j < sh.n; ++j) {
+            double s = beta * c0.data<float>()[i * sh.n + j] + (with_bias ? bias.data<float>()[i] : 0.0);
+            for (int64_t p = 0; p < sh.k; ++p) s += double(a.data<float>()[i * sh.k + p]) * b.data<float>()[p * ldb + j];
+            want.mutable_data<float>()[i * sh.n + j] = static_cast<float>(s);
+          }
+        expect_close(c, want, 2e-4, 1e-4, "gemm case " + std::to_string(t++));
+      }
 }
 
 // --- Einsum --------------------------------------------------------------------------------------

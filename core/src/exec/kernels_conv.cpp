@@ -1,6 +1,5 @@
 // nnc core: Conv (N-d, groups, dilations, pads, auto_pad): im2col + GEMM, plain GEMM for 1x1 (depthwise: own file).
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 
 #include "exec/conv_geometry.h"
@@ -87,28 +86,6 @@ void im2col(const T* x, int64_t channels, const Window& w, int64_t c0, int64_t c
   }
 }
 
-/// y[m][0, cols) = value[m] for m < rows (rows ld apart): the bias, before a beta = 1 GEMM.
-NNC_VECTOR_CLONES void fill_rows_f32(float* __restrict y, int64_t rows, int64_t cols, int64_t ld,
-                                     const float* __restrict value) {
-  for (int64_t m = 0; m < rows; ++m) {
-    float* row = y + m * ld;
-    const float v = value[m];
-    int64_t j = 0;
-    for (; j + 8 <= cols; j += 8)
-      for (int k = 0; k < 8; ++k) row[j + k] = v;
-    for (; j < cols; ++j) row[j] = v;
-  }
-}
-
-template <typename T>
-void fill_rows(T* y, int64_t rows, int64_t cols, int64_t ld, const T* value) {
-  if constexpr (std::is_same_v<T, float>) {
-    fill_rows_f32(y, rows, cols, ld, value);
-  } else {
-    for (int64_t m = 0; m < rows; ++m) std::fill(y + m * ld, y + m * ld + cols, value[m]);
-  }
-}
-
 constexpr int64_t kIm2colBudget = 512 * 1024;  // bytes of im2col tile per thread (about half of L2)
 
 /// General path: per (image, group), Y_g[M_g, OS] = W_g[M_g, K] * cols[K, OS] (+ bias), with the
@@ -123,9 +100,7 @@ void conv_gemm(ThreadPool& pool, const T* x, const T* wt, const T* bias, T* y, i
   for (size_t d = 0; d < w.rank(); ++d)
     pointwise = pointwise && w.stride[d] == 1 && w.pad_begin[d] == 0 && w.pad_end[d] == 0;
   const int64_t tasks = batch * group;
-  static const int64_t budget = std::getenv("NNC_TILE_KB") ? std::atoll(std::getenv("NNC_TILE_KB")) * 1024 : kIm2colBudget;
-  static const int64_t min_tile = std::getenv("NNC_MIN_TILE") ? std::atoll(std::getenv("NNC_MIN_TILE")) : 64;
-  int64_t tile = pointwise ? os : std::max<int64_t>(min_tile, budget / (kdim * int64_t(sizeof(T))) / 16 * 16);
+  int64_t tile = pointwise ? os : std::max<int64_t>(64, kIm2colBudget / (kdim * int64_t(sizeof(T))) / 16 * 16);
   tile = std::min(tile, os);
   if (tasks * ((os + tile - 1) / tile) < threads) {
     int64_t want = (threads + tasks - 1) / tasks;
@@ -164,13 +139,7 @@ void conv_gemm(ThreadPool& pool, const T* x, const T* wt, const T* bias, T* y, i
       gm.b = cols;
       gm.ldb = c1 - c0;
     }
-    if (bias) {  // the output starts as the bias; the product is added to it
-      gm.beta = T(1);
-      if (parallel_gemm)
-        pool.parallel_for(mg, [&](int64_t b, int64_t e) { fill_rows(yg + b * os + c0, e - b, c1 - c0, os, bias + g * mg + b); });
-      else
-        fill_rows(yg + c0, mg, c1 - c0, os, bias + g * mg);
-    }
+    if (bias) gm.row_bias = bias + g * mg;
     if (parallel_gemm)
       blas::gemm_parallel(pool, gm);
     else

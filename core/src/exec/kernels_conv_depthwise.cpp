@@ -37,18 +37,38 @@ void pad_plane(const float* x, const Window& w, int64_t hp, int64_t wp, int64_t 
     if (c1 > c0) std::memcpy(p + r * wp + pl + c0, x + (r - pt) * iw_n + c0, static_cast<size_t>(c1 - c0) * sizeof(float));
 }
 
-/// 3x3, stride 1, no dilation. On the padded plane (width wp = ow + 2) every output q = oh * wp + ow
-/// of the flattened grid is sum k[kh][kw] * p[q + kh * wp + kw]; the two extra columns per row are
-/// computed and dropped, so the vector loop runs over whole planes without edge cases.
+/// 3x3, stride 1, no dilation, on the padded plane (width wp = ow + 2). Wide rows are computed row by
+/// row; narrow ones (7x7, 14x14 maps) over the flattened grid: output q = oh * wp + ow is
+/// sum k[kh][kw] * p[q + kh * wp + kw], the two extra columns per row computed and dropped, so the
+/// vector loop runs over the whole plane without edge cases.
 NNC_VECTOR_CLONES void dw3x3_s1(const float* x, const float* k, float bias, float* y, const Window& w) {
   const int64_t oh_n = w.out[0], ow_n = w.out[1], wp = ow_n + 2, hp = oh_n + 2;
   const int64_t total = oh_n * wp, blocks = (total + 7) / 8;
   float* p = blas::scratch_of<float>(static_cast<size_t>(hp * wp + 16), 1);
-  float* q = blas::scratch_of<float>(static_cast<size_t>(blocks * 8), 2);
   pad_plane(x, w, hp, wp, 16, p);
   v8f kv[9];
   for (int i = 0; i < 9; ++i) kv[i] = splat(k[i]);
   const v8f b = splat(bias);
+  if (ow_n >= 16) {  // wide rows: straight into y, row by row
+    for (int64_t oh = 0; oh < oh_n; ++oh) {
+      const float* r0 = p + oh * wp;
+      const float* r1 = r0 + wp;
+      const float* r2 = r1 + wp;
+      float* yr = y + oh * ow_n;
+      int64_t o = 0;
+      for (; o + 8 <= ow_n; o += 8) {
+        v8f acc = b + kv[0] * load8(r0 + o) + kv[1] * load8(r0 + o + 1) + kv[2] * load8(r0 + o + 2);
+        acc += kv[3] * load8(r1 + o) + kv[4] * load8(r1 + o + 1) + kv[5] * load8(r1 + o + 2);
+        acc += kv[6] * load8(r2 + o) + kv[7] * load8(r2 + o + 1) + kv[8] * load8(r2 + o + 2);
+        store8(yr + o, acc);
+      }
+      for (; o < ow_n; ++o)
+        yr[o] = bias + k[0] * r0[o] + k[1] * r0[o + 1] + k[2] * r0[o + 2] + k[3] * r1[o] + k[4] * r1[o + 1] +
+                k[5] * r1[o + 2] + k[6] * r2[o] + k[7] * r2[o + 1] + k[8] * r2[o + 2];
+    }
+    return;
+  }
+  float* q = blas::scratch_of<float>(static_cast<size_t>(blocks * 8), 2);
   for (int64_t i = 0; i < blocks * 8; i += 8) {
     const float* r0 = p + i;
     const float* r1 = r0 + wp;

@@ -1,5 +1,6 @@
 // nnc core: ConvTranspose (N-d, groups, strides, dilations, pads, output_padding, output_shape, auto_pad): GEMM + col2im.
 #include <algorithm>
+#include <vector>
 
 #include "exec/conv_geometry.h"
 #include "exec/kernels_linalg.h"
@@ -65,14 +66,28 @@ void run(ThreadPool& pool, const T* x, const T* wt, const T* bias, T* y, int64_t
       std::fill(p, p + y_size, bias ? bias[g * mg + m] : T(0));
     }
   };
+  // W_g is [cg, rows]; the product needs its transpose. f32 stores it transposed once per call, so
+  // the no-transpose AVX-512 kernel takes the product; f64 lets the BLAS transpose.
+  std::vector<T> wt_t;
+  if constexpr (std::is_same_v<T, float>) {
+    wt_t.resize(static_cast<size_t>(group * rows * cg));
+    for (int64_t g = 0; g < group; ++g)
+      for (int64_t c = 0; c < cg; ++c)
+        for (int64_t r = 0; r < rows; ++r) wt_t[(g * rows + r) * cg + c] = wt[(g * cg + c) * rows + r];
+  }
   auto product = [&](int64_t n, int64_t g, T* col) {
     blas::Gemm<T> gm;
-    gm.trans_a = true;
     gm.m = rows;
     gm.n = x_size;
     gm.k = cg;
-    gm.a = wt + g * cg * rows;
-    gm.lda = rows;
+    if (wt_t.empty()) {
+      gm.trans_a = true;
+      gm.a = wt + g * cg * rows;
+      gm.lda = rows;
+    } else {
+      gm.a = wt_t.data() + g * rows * cg;
+      gm.lda = cg;
+    }
     gm.b = x + (n * c_in + g * cg) * x_size;
     gm.ldb = x_size;
     gm.c = col;

@@ -1,5 +1,6 @@
 // nnc core: Gemm (alpha, beta, transposes, broadcast C) and MatMul (numpy batch broadcasting, 1-D operands).
 #include <algorithm>
+#include <vector>
 
 #include "exec/conv_geometry.h"
 #include "exec/kernels_linalg.h"
@@ -19,6 +20,18 @@ Status dispatch_gemm_types(DType dtype, const KernelArgs& args, const char* op, 
     default:
       return args.unsupported(std::string(op) + " on " + dtype_name(dtype) + " (f32, f64, i32 and i64 are supported)");
   }
+}
+
+/// The [cols, rows] transpose of a row-major [rows, cols] matrix.
+template <typename T>
+std::vector<T> transposed(const T* p, int64_t rows, int64_t cols) {
+  std::vector<T> t(static_cast<size_t>(rows * cols));
+  constexpr int64_t kBlock = 32;  // cache-friendly tiles
+  for (int64_t r0 = 0; r0 < rows; r0 += kBlock)
+    for (int64_t c0 = 0; c0 < cols; c0 += kBlock)
+      for (int64_t r = r0; r < std::min(rows, r0 + kBlock); ++r)
+        for (int64_t c = c0; c < std::min(cols, c0 + kBlock); ++c) t[c * rows + r] = p[r * cols + c];
+  return t;
 }
 
 }  // namespace
@@ -79,6 +92,25 @@ Status gemm(KernelArgs& args) {
     g.lda = a->shape()[1];
     g.b = b->data<T>().data();
     g.ldb = b->shape()[1];
+    // f32 with several rows: transposed operands are copied upright (O(MK + KN) against the O(MNK)
+    // product) so the AVX-512 kernel takes it; a single row stays a GEMV.
+    std::vector<T> a_up, b_up;
+    if constexpr (std::is_same_v<T, float>) {
+      if (m >= 8 && (ta || tb)) {
+        if (ta) {
+          a_up = transposed(g.a, k, m);
+          g.a = a_up.data();
+          g.lda = k;
+          g.trans_a = false;
+        }
+        if (tb) {
+          b_up = transposed(g.b, n, k);
+          g.b = b_up.data();
+          g.ldb = n;
+          g.trans_b = false;
+        }
+      }
+    }
     g.beta = use_c ? T(1) : T(0);
     g.c = yp;
     g.ldc = n;

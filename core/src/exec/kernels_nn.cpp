@@ -11,10 +11,12 @@ std::span<const KernelEntry> nn_kernels() {
       {"", "GlobalAveragePool", 1, nn::global_average_pool, "f32, f64"},
       {"", "GlobalMaxPool", 1, nn::global_max_pool, "f32, f64"},
       {"", "GlobalLpPool", 2, nn::global_lp_pool, "f32, f64"},
+      {"", "MaxUnpool", 9, nn::max_unpool, "f32, f64"},
       {"", "BatchNormalization", 6, nn::batch_normalization, "f32, f64; spatial=0 unsupported"},
       {"", "InstanceNormalization", 1, nn::instance_normalization, "f32, f64"},
       {"", "LayerNormalization", 17, nn::layer_normalization, "f32, f64"},
       {"", "LRN", 1, nn::lrn, "f32, f64"},
+      {"", "MeanVarianceNormalization", 9, nn::mean_variance_normalization, "f32, f64"},
   };
   return table;
 }

@@ -17,5 +17,6 @@ Status batch_normalization(KernelArgs& args);
 Status instance_normalization(KernelArgs& args);
 Status layer_normalization(KernelArgs& args);
 Status lrn(KernelArgs& args);
+Status mean_variance_normalization(KernelArgs& args);
 
 }  // namespace nnc::exec::nn

@@ -232,6 +232,57 @@ Status layer_normalization(KernelArgs& args) {
   return Status::ok();
 }
 
+Status mean_variance_normalization(KernelArgs& args) {
+  const Tensor* x = args.input(0);
+  if (!x) return args.error("MeanVarianceNormalization needs input X");
+  NNC_RETURN_IF_ERROR(check_float(args, *x, "MeanVarianceNormalization"));
+  std::vector<int64_t> axes = attr_ints(args.node, "axes", {0, 2, 3});
+  const int64_t rank = x->rank();
+  std::vector<bool> reduced(static_cast<size_t>(rank), false);
+  for (int64_t a : axes) {
+    NNC_ASSIGN_OR_RETURN(int64_t ax, normalize_axis(a, rank, args));
+    reduced[ax] = true;
+  }
+  // Group elements by their coordinates on the kept axes.
+  const std::vector<int64_t>& xs = x->shape();
+  std::vector<int64_t> kept_dims;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!reduced[d]) kept_dims.push_back(xs[d]);
+  const int64_t groups = product(kept_dims), total = x->element_count();
+  std::vector<int64_t> group_of(static_cast<size_t>(total));
+  for (int64_t i = 0; i < total; ++i) {
+    int64_t g = 0, rem = i, mul = 1;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      int64_t idx = rem % xs[d];
+      rem /= xs[d];
+      if (!reduced[d]) {
+        g += idx * mul;
+        mul *= xs[d];
+      }
+    }
+    group_of[i] = g;
+  }
+  std::vector<double> sum(groups, 0.0), sq(groups, 0.0), count(groups, 0.0);
+  for (int64_t i = 0; i < total; ++i) {
+    double v = x->value_as_double(i);
+    sum[group_of[i]] += v;
+    sq[group_of[i]] += v * v;
+    count[group_of[i]] += 1;
+  }
+  Tensor y(x->dtype(), xs);
+  for (int64_t i = 0; i < total; ++i) {
+    const int64_t g = group_of[i];
+    const double mean = sum[g] / count[g], var = std::max(0.0, sq[g] / count[g] - mean * mean);
+    const double v = (x->value_as_double(i) - mean) / (std::sqrt(var) + 1e-9);  // the ONNX function's epsilon
+    if (x->dtype() == DType::kF32)
+      y.mutable_data<float>()[i] = static_cast<float>(v);
+    else
+      y.mutable_data<double>()[i] = v;
+  }
+  args.outputs[0] = std::move(y);
+  return Status::ok();
+}
+
 Status lrn(KernelArgs& args) {
   const Tensor* x = args.input(0);
   if (!x) return args.error("LRN needs input X");

@@ -282,34 +282,43 @@ Status max_unpool(KernelArgs& args) {
   const Tensor* x = args.input(0);
   const Tensor* idx = args.input(1);
   if (!x || !idx) return args.error("MaxUnpool needs inputs X and I");
-  if (x->dtype() != DType::kF32 && x->dtype() != DType::kF64) return args.unsupported(std::string("MaxUnpool on ") + dtype_name(x->dtype()));
+  if (x->dtype() != DType::kF32 && x->dtype() != DType::kF64)
+    return args.unsupported(std::string("MaxUnpool on ") + dtype_name(x->dtype()));
   if (idx->shape() != x->shape()) return args.error("I " + idx->description() + " must have the shape of X " + x->description());
   if (x->rank() < 3) return args.error("X must have shape [N, C, spatial...], got " + x->description());
   const size_t r = static_cast<size_t>(x->rank()) - 2;
-  std::vector<int64_t> out_shape;
+  // Indices address the unpooled shape inferred from the attributes (ONNX reference); a larger
+  // output_shape holds it in its leading corner, zero elsewhere.
+  std::vector<int64_t> kernel = attr_ints(args.node, "kernel_shape"), strides = attr_ints(args.node, "strides");
+  std::vector<int64_t> pads = attr_ints(args.node, "pads", std::vector<int64_t>(2 * r, 0));
+  if (strides.empty()) strides.assign(r, 1);
+  if (kernel.size() != r || strides.size() != r || pads.size() != 2 * r)
+    return args.error("kernel_shape, strides and pads must match the " + std::to_string(r) + " spatial dims");
+  std::vector<int64_t> inferred{x->shape()[0], x->shape()[1]};
+  for (size_t d = 0; d < r; ++d) inferred.push_back((x->shape()[d + 2] - 1) * strides[d] + kernel[d] - pads[d] - pads[r + d]);
+  std::vector<int64_t> out_shape = inferred;
   if (const Tensor* os = args.input(2)) {
     NNC_ASSIGN_OR_RETURN(out_shape, read_int_values(*os, args, "output_shape"));
-    if (out_shape.size() != r + 2) return args.error("output_shape must have " + std::to_string(r + 2) + " values");
-  } else {
-    std::vector<int64_t> kernel = attr_ints(args.node, "kernel_shape"), strides = attr_ints(args.node, "strides");
-    std::vector<int64_t> pads = attr_ints(args.node, "pads", std::vector<int64_t>(2 * r, 0));
-    if (strides.empty()) strides.assign(r, 1);
-    if (kernel.size() != r || strides.size() != r || pads.size() != 2 * r)
-      return args.error("kernel_shape, strides and pads must match the " + std::to_string(r) + " spatial dims");
-    out_shape = {x->shape()[0], x->shape()[1]};
-    for (size_t d = 0; d < r; ++d)
-      out_shape.push_back((x->shape()[d + 2] - 1) * strides[d] + kernel[d] - pads[d] - pads[r + d]);
+    bool ok = out_shape.size() == r + 2;
+    for (size_t d = 0; ok && d < r + 2; ++d) ok = out_shape[d] >= inferred[d];
+    if (!ok) return args.error("output_shape " + geom::dims_str(out_shape) + " must hold the unpooled shape " + geom::dims_str(inferred));
   }
   Tensor y(x->dtype(), out_shape);
   NNC_ASSIGN_OR_RETURN(std::vector<int64_t> where, read_int_values(*idx, args, "I"));
-  const int64_t total = y.element_count();
+  const int64_t total = product(inferred);
   for (int64_t i = 0; i < x->element_count(); ++i) {
     if (where[i] < 0 || where[i] >= total)
-      return args.error("index " + std::to_string(where[i]) + " is outside the output " + y.description());
+      return args.error("index " + std::to_string(where[i]) + " is outside the unpooled shape " + geom::dims_str(inferred));
+    int64_t off = 0;  // the same position in out_shape
+    for (int64_t rem = where[i], d = static_cast<int64_t>(r) + 1, stride = 1; d >= 0; --d) {
+      off += (rem % inferred[d]) * stride;
+      rem /= inferred[d];
+      stride *= out_shape[d];
+    }
     if (x->dtype() == DType::kF32)
-      y.mutable_data<float>()[where[i]] = x->data<float>()[i];
+      y.mutable_data<float>()[off] = x->data<float>()[i];
     else
-      y.mutable_data<double>()[where[i]] = x->data<double>()[i];
+      y.mutable_data<double>()[off] = x->data<double>()[i];
   }
   args.outputs[0] = std::move(y);
   return Status::ok();

@@ -16,6 +16,7 @@ namespace {
 using SgemmFn = void (*)(int, int, int, int, int, int, float, const float*, int, const float*, int, float, float*, int);
 using DgemmFn = void (*)(int, int, int, int, int, int, double, const double*, int, const double*, int, double, double*,
                          int);
+using SgemvFn = void (*)(int, int, int, int, float, const float*, int, const float*, int, float, float*, int);
 using SetThreadsFn = void (*)(int);
 using CoreNameFn = char* (*)();
 constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
@@ -23,6 +24,7 @@ constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
 struct Backend {
   SgemmFn sgemm = nullptr;
   DgemmFn dgemm = nullptr;
+  SgemvFn sgemv = nullptr;
   std::string description = "portable loops (OpenBLAS not found)";
 };
 
@@ -37,22 +39,18 @@ bool cpu_has_avx512() {
 }
 
 /// Loads OpenBLAS with dlopen rather than at link time, for one reason: OpenBLAS picks its kernel set
-/// once, when it is loaded, from OPENBLAS_CORETYPE or its own CPU detection, and that choice is often
-/// wrong for this executor: 0.3.21 (Debian 12) does not know AVX-512 AMD cores (Zen 4/5) and falls back
-/// to its AVX2 "Haswell" kernels, and environments pin OPENBLAS_CORETYPE (=Haswell) for the
-/// reproducibility of numpy/torch. Either way SGEMM runs at about half the speed the CPU has (and that
-/// ONNX Runtime uses). So nnc chooses for its own load: NNC_OPENBLAS_CORETYPE when set (any OpenBLAS
-/// core name), else SkylakeX on CPUs with AVX-512 F/DQ/BW/VL/CD, else OpenBLAS's usual choice; the
-/// caller's OPENBLAS_CORETYPE is restored right after. (If the process already holds OpenBLAS, dlopen
-/// shares that instance and its kernels.) Threads: calls made here are single-threaded; parallel work
-/// is split by gemm_parallel over the executor's ThreadPool.
+/// once, when it is loaded, and 0.3.21 (Debian 12) does not know AVX-512 AMD cores (Zen 4/5): it falls
+/// back to its AVX2 "Haswell" kernels, about half the speed the CPU has. So when the user has not
+/// chosen (OPENBLAS_CORETYPE unset), nnc asks for SkylakeX on CPUs with AVX-512 F/DQ/BW/VL/CD, just for
+/// the dlopen. A user's OPENBLAS_CORETYPE is respected. (If the process already holds OpenBLAS, dlopen
+/// shares that instance and its kernels.) Since the AVX-512 kernel of linalg_sgemm_avx512.cpp takes
+/// the common f32 products, OpenBLAS serves f64, GEMV, alpha/beta Gemm and CPUs without AVX-512.
+/// Threads: calls made here are single-threaded; parallel work is split by gemm_parallel over the
+/// executor's ThreadPool.
 Backend load_backend() {
   Backend b;
-  const char* nnc_core = std::getenv("NNC_OPENBLAS_CORETYPE");
-  const std::string want = nnc_core ? nnc_core : cpu_has_avx512() ? "SkylakeX" : "";
-  const char* previous = std::getenv("OPENBLAS_CORETYPE");
-  const std::string saved = previous ? previous : "";
-  if (!want.empty()) setenv("OPENBLAS_CORETYPE", want.c_str(), 1);
+  const bool choose = !std::getenv("OPENBLAS_CORETYPE") && cpu_has_avx512();
+  if (choose) setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
   void* lib = nullptr;
   for (const char* name : {
 #ifdef NNC_OPENBLAS_LIBRARY
@@ -61,12 +59,7 @@ Backend load_backend() {
            "libopenblas.so.0", "libopenblas.so"}) {
     if ((lib = dlopen(name, RTLD_NOW | RTLD_LOCAL)) != nullptr) break;
   }
-  if (!want.empty()) {
-    if (previous)
-      setenv("OPENBLAS_CORETYPE", saved.c_str(), 1);
-    else
-      unsetenv("OPENBLAS_CORETYPE");
-  }
+  if (choose) unsetenv("OPENBLAS_CORETYPE");
   if (!lib) return b;
   auto sgemm = reinterpret_cast<SgemmFn>(dlsym(lib, "cblas_sgemm"));
   auto dgemm = reinterpret_cast<DgemmFn>(dlsym(lib, "cblas_dgemm"));
@@ -76,6 +69,7 @@ Backend load_backend() {
   set_threads(1);
   b.sgemm = sgemm;
   b.dgemm = dgemm;
+  b.sgemv = reinterpret_cast<SgemvFn>(dlsym(lib, "cblas_sgemv"));
   b.description = std::string("OpenBLAS (") + (core_name ? core_name() : "unknown") + " kernels)";
   return b;
 }
@@ -128,6 +122,28 @@ bool fits_int(const auto& g) {
 template <typename T>
 void gemm(const Gemm<T>& g) {
   if (g.m <= 0 || g.n <= 0) return;
+  if constexpr (std::is_same_v<T, float>) {
+    if (sgemm_avx512(g)) return;
+  }
+  if (g.row_bias) {  // C = beta * C + bias first, then accumulate the product
+    for (int64_t i = 0; i < g.m; ++i) {
+      T* c = g.c + i * g.ldc;
+      for (int64_t j = 0; j < g.n; ++j) c[j] = (g.beta == T(0) ? T(0) : g.beta * c[j]) + g.row_bias[i];
+    }
+    Gemm<T> rest = g;
+    rest.row_bias = nullptr;
+    rest.beta = T(1);
+    return gemm(rest);
+  }
+  if (g.m == 1 && g.k > 0 && fits_int(g)) {  // a row vector times a matrix: GEMV
+    if constexpr (std::is_same_v<T, float>) {
+      if (const Backend& b = backend(); b.sgemv) {
+        b.sgemv(kRowMajor, g.trans_b ? kNoTrans : kTrans, int(g.trans_b ? g.n : g.k), int(g.trans_b ? g.k : g.n), g.alpha,
+                g.b, int(std::max<int64_t>(g.ldb, g.trans_b ? g.k : g.n)), g.a, g.trans_a ? int(g.lda) : 1, g.beta, g.c, 1);
+        return;
+      }
+    }
+  }
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
     const Backend& b = backend();
     if (g.k > 0 && fits_int(g)) {
@@ -178,6 +194,7 @@ void gemm_parallel(ThreadPool& pool, const Gemm<T>& g) {
         s.m = hi - lo;
         s.a = g.trans_a ? g.a + lo : g.a + lo * g.lda;
         s.c = g.c + lo * g.ldc;
+        if (g.row_bias) s.row_bias = g.row_bias + lo;
       }
       gemm(s);
     }

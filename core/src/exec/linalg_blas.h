@@ -8,8 +8,8 @@
 
 namespace nnc::exec::blas {
 
-/// C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C, row-major with leading dimensions
-/// (op = transpose when the flag is set; lda is the row length of A as stored).
+/// C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C (+ row_bias[i] on row i when given), row-major
+/// with leading dimensions (op = transpose when the flag is set; lda is the row length of A as stored).
 template <typename T>
 struct Gemm {
   bool trans_a = false;
@@ -23,6 +23,7 @@ struct Gemm {
   T beta = T(0);
   T* c = nullptr;
   int64_t ldc = 0;
+  const T* row_bias = nullptr;  ///< per-row addend (a conv bias), folded into the product's first pass
 };
 
 /// Runs in the calling thread only (single-threaded BLAS). Handles empty sizes (K = 0 scales C by beta).
@@ -34,6 +35,10 @@ void gemm(const Gemm<T>& g);
 /// one single-threaded gemm(). Small products run inline.
 template <typename T>
 void gemm_parallel(ThreadPool& pool, const Gemm<T>& g);
+
+/// The AVX-512 kernel (linalg_sgemm_avx512.cpp): false, doing nothing, when the CPU lacks AVX-512 or
+/// `g` has transposes, alpha != 1 or beta other than 0 and 1.
+bool sgemm_avx512(const Gemm<float>& g);
 
 /// "OpenBLAS 0.3.21 (SkylakeX kernels)" or "portable loops (OpenBLAS not found)".
 const char* backend_description();
