@@ -20,8 +20,10 @@ bench=$build/bin/nnc_bench
 [ -x "$bench" ] || { echo "bench/run.sh: $bench not built: ninja -C $build nnc_bench" >&2; exit 1; }
 /usr/bin/python3 "$root/scripts/gen_torchvision_models.py" --out "$models" $names >&2
 ort=$("$root/../shared/tools/ort/setup.sh")
+mem=()
 
-median() { grep -o '"median_ms":[0-9.]*' | cut -d: -f2; }
+field() { grep -o "\"$1\":[0-9.]*" | cut -d: -f2; }
+median() { field median_ms; }
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "runs: $runs after $warmup warm-up(s); batch 1; median latency"
 echo
@@ -30,8 +32,18 @@ echo "|---|---:|---:|---:|---:|"
 for m in $names; do
   for t in $threads; do
     args=("$models/$m/model.onnx" -i "input=$models/$m/input_0.npy" --threads "$t" --bench "$runs" --warmup "$warmup")
-    n=$("$bench" "${args[@]}" | median)
+    report=$("$bench" "${args[@]}")
+    n=$(median <<<"$report")
     o=$(node "$ort/ort_run.js" "${args[@]}" | median)
     echo "| $m | $t | $n | $o | $(awk "BEGIN { printf \"%.2f\", $n / $o }") |"
+    [ "$t" = "${threads%% *}" ] && mem+=("| $m | $(field weights_mib <<<"$report") | $(field peak_live_activations_mib <<<"$report") | $(field activation_pool_mib <<<"$report") | $(field run_anon_rss_over_baseline_mib <<<"$report") | $(field memory_bound_mib <<<"$report") | $(field memory_ratio <<<"$report") |")
   done
 done
+echo
+echo "nnc memory during steady-state inference (MiB): the peak RSS counter is restarted after the first run"
+echo "(which records the memory plan); file-backed pages (library code) and the anonymous memory the libraries"
+echo "hold before the model is loaded are taken off. bound = 1.5 x weights + largest set of live activations."
+echo
+echo "| model | weights | peak live activations | activation pool | peak anon RSS over baseline | bound | RSS/bound |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${mem[@]}"

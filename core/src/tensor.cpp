@@ -1,6 +1,8 @@
 // nnc core: tensor storage: heap buffers, memory-mapped file regions, typed helpers.
 #include "nnc/tensor.h"
 
+#include "buffer_pool.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -74,7 +76,15 @@ float half_to_float(uint16_t h) {
 
 }  // namespace
 
-std::shared_ptr<Buffer> Buffer::allocate(size_t size) { return std::make_shared<HeapBuffer>(size); }
+std::shared_ptr<Buffer> Buffer::allocate(size_t size) {
+  if (auto* pool = detail::active_buffer_pool(); pool && size > 0) return pool->allocate(size, true);
+  return std::make_shared<HeapBuffer>(size);
+}
+
+std::shared_ptr<Buffer> Buffer::allocate_uninitialized(size_t size) {
+  if (auto* pool = detail::active_buffer_pool(); pool && size > 0) return pool->allocate(size, false);
+  return std::make_shared<HeapBuffer>(size);
+}
 
 std::shared_ptr<Buffer> Buffer::copy_of(std::span<const std::byte> bytes) {
   auto b = std::make_shared<HeapBuffer>(bytes.size());
@@ -122,6 +132,13 @@ Expected<std::shared_ptr<Buffer>> Buffer::map_file(const std::filesystem::path& 
 
 Tensor::Tensor(DType dtype, std::vector<int64_t> shape) : dtype_(dtype), shape_(std::move(shape)) {
   buffer_ = Buffer::allocate(storage_bytes());
+}
+
+Tensor Tensor::uninitialized(DType dtype, std::vector<int64_t> shape) {
+  int64_t count = 1;
+  for (int64_t d : shape) count *= d;
+  auto buffer = Buffer::allocate_uninitialized(dtype_storage_bytes(dtype, count));
+  return Tensor(dtype, std::move(shape), std::move(buffer));
 }
 
 Tensor::Tensor(DType dtype, std::vector<int64_t> shape, std::shared_ptr<Buffer> buffer, size_t offset)

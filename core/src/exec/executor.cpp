@@ -1,8 +1,13 @@
 // nnc core: the reference executor runtime: schedule, input checks, kernel dispatch, buffer release.
+#include <cmath>
 #include <exception>
+#include <limits>
+#include <optional>
 #include <unordered_map>
 
+#include "buffer_pool.h"
 #include "exec/kernel.h"
+#include "exec/tensor_util.h"
 #include "nnc/executor.h"
 #include "nnc/graph_algorithms.h"
 #include "nnc/suggest.h"
@@ -19,9 +24,80 @@ struct Step {
   std::vector<int> inputs;   // slot per input, -1 = omitted
   std::vector<int> outputs;  // slot per output, -1 = omitted
   std::vector<int> release;  // slots whose last reader is this step
+  std::optional<exec::FusedClamp> clamp;  // a Relu/Clip folded into this step
 };
 
 std::string describe_value(const Value* v) { return v->name() + ": " + dtype_name(v->dtype()) + v->shape().str(); }
+
+/// Producers whose f32 output may take a following Relu/Clip as an epilogue.
+bool can_take_activation(const Node& n) {
+  static const char* const kOps[] = {"Conv", "ConvTranspose", "Gemm", "MatMul", "Add", "Sub", "Mul",
+                                     "BatchNormalization"};
+  if (!n.domain().empty() && n.domain() != "ai.onnx") return false;
+  for (const char* op : kOps)
+    if (n.op_type() == op) return true;
+  return false;
+}
+
+/// Scalar f32 value of a constant Clip bound input, or nullopt when it is absent (no bound) / not constant.
+std::optional<std::optional<float>> constant_bound(const Node& n, size_t i) {
+  if (i >= n.inputs().size() || !n.inputs()[i]) return std::optional<float>();  // omitted: unbounded
+  const Value* v = n.inputs()[i];
+  if (!v->is_constant() || v->constant()->dtype() != DType::kF32 || v->constant()->element_count() != 1)
+    return std::nullopt;
+  return std::optional<float>(v->constant()->data<float>()[0]);
+}
+
+/// The clamp a Relu / Clip node computes on f32, when it can be folded into its producer.
+std::optional<exec::FusedClamp> activation_of(const Node& n, int64_t opset) {
+  if (!n.domain().empty() && n.domain() != "ai.onnx") return std::nullopt;
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  if (n.op_type() == "Relu") return exec::FusedClamp{0.0f, kInf, true};
+  if (n.op_type() != "Clip") return std::nullopt;
+  if (opset < 11) {
+    return exec::FusedClamp{exec::attr_float(n, "min", std::numeric_limits<float>::lowest()),
+                            exec::attr_float(n, "max", std::numeric_limits<float>::max()), false};
+  }
+  auto lo = constant_bound(n, 1), hi = constant_bound(n, 2);
+  if (!lo || !hi) return std::nullopt;
+  return exec::FusedClamp{lo->value_or(-kInf), hi->value_or(kInf), false};
+}
+
+/// Folds each Relu/Clip whose only input is the sole use of a fusable producer's f32 output into that
+/// producer: the producer writes the activation's output directly and the activation step goes away.
+void fold_activations(std::vector<Step>& steps, const std::vector<bool>& graph_output_slot,
+                      const std::unordered_map<const Value*, int>& slot_of) {
+  std::unordered_map<int, int> readers;  // slot -> number of reading steps
+  std::unordered_map<int, size_t> producer;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    for (int s : steps[i].inputs)
+      if (s >= 0) ++readers[s];
+    for (int s : steps[i].outputs)
+      if (s >= 0) producer[s] = i;
+  }
+  std::vector<bool> removed(steps.size(), false);
+  for (Step& act : steps) {
+    auto clamp = activation_of(*act.node, act.opset);
+    if (!clamp || act.inputs.empty() || act.inputs[0] < 0 || act.outputs.size() != 1 || act.outputs[0] < 0) continue;
+    const int s = act.inputs[0];
+    auto p = producer.find(s);
+    if (p == producer.end() || readers[s] != 1 || graph_output_slot[s]) continue;
+    Step& prod = steps[p->second];
+    const Value* produced = prod.node->outputs()[0];
+    if (prod.clamp || !can_take_activation(*prod.node) || prod.outputs.empty() || prod.outputs[0] != s ||
+        produced->dtype() != DType::kF32 || act.node->outputs()[0]->dtype() != DType::kF32)
+      continue;
+    prod.clamp = clamp;
+    prod.outputs[0] = act.outputs[0];
+    removed[&act - steps.data()] = true;
+  }
+  (void)slot_of;
+  std::vector<Step> kept;
+  kept.reserve(steps.size());
+  for (size_t i = 0; i < steps.size(); ++i)
+    if (!removed[i]) kept.push_back(std::move(steps[i]));
+  steps = std::move(kept);
+}
 
 }  // namespace
 
@@ -34,6 +110,7 @@ struct ReferenceExecutor::Impl {
   std::unordered_map<const Value*, int> slot_of;
   std::vector<int> input_slots;
   std::vector<int> output_slots;
+  std::shared_ptr<detail::BufferPool> memory = std::make_shared<detail::BufferPool>();
 
   Impl(const Graph& g, int threads) : graph(g), pool(threads) {}
 
@@ -62,22 +139,26 @@ struct ReferenceExecutor::Impl {
 ReferenceExecutor::ReferenceExecutor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ReferenceExecutor::~ReferenceExecutor() = default;
 int ReferenceExecutor::threads() const noexcept { return impl_->pool.size(); }
+size_t ReferenceExecutor::activation_arena_bytes() const noexcept { return impl_->memory->arena_bytes(); }
+size_t ReferenceExecutor::activation_reserved_bytes() const noexcept { return impl_->memory->reserved_bytes(); }
+size_t ReferenceExecutor::activation_peak_live_bytes() const noexcept { return impl_->memory->peak_live_bytes(); }
+size_t ReferenceExecutor::weight_bytes() const noexcept {
+  size_t bytes = 0;
+  for (size_t s = 0; s < impl_->slots.size(); ++s)
+    if (impl_->constant_slot[s]) bytes += impl_->slots[s].storage_bytes();
+  return bytes;
+}
 
 Expected<std::unique_ptr<ReferenceExecutor>> ReferenceExecutor::create(const Graph& graph, const ExecutorOptions& options) {
   NNC_RETURN_IF_ERROR(check_reference_support(graph));
   NNC_ASSIGN_OR_RETURN(std::vector<Node*> order, topological_order(graph));
   auto impl = std::make_unique<Impl>(graph, options.threads);
   for (const Value* v : graph.inputs()) impl->input_slots.push_back(impl->slot(v));
-  std::unordered_map<int, size_t> last_reader;
   for (const Node* n : order) {
-    Step step{n, exec::find_kernel(n->domain(), n->op_type()), 0, {}, {}, {}};
+    Step step{n, exec::find_kernel(n->domain(), n->op_type()), 0, {}, {}, {}, std::nullopt};
     auto it = graph.opsets().find(n->domain() == "ai.onnx" ? "" : n->domain());
     step.opset = it == graph.opsets().end() ? 17 : it->second;
-    for (const Value* in : n->inputs()) {
-      int s = in ? impl->slot(in) : -1;
-      step.inputs.push_back(s);
-      if (s >= 0) last_reader[s] = impl->steps.size();
-    }
+    for (const Value* in : n->inputs()) step.inputs.push_back(in ? impl->slot(in) : -1);
     for (const Value* out : n->outputs()) step.outputs.push_back(out ? impl->slot(out) : -1);
     impl->steps.push_back(std::move(step));
   }
@@ -85,6 +166,11 @@ Expected<std::unique_ptr<ReferenceExecutor>> ReferenceExecutor::create(const Gra
   std::vector<bool> keep(impl->slots.size(), false);
   for (int s : impl->output_slots) keep[s] = true;
   for (int s : impl->input_slots) keep[s] = true;
+  if (options.fuse_activations) fold_activations(impl->steps, keep, impl->slot_of);
+  std::unordered_map<int, size_t> last_reader;
+  for (size_t i = 0; i < impl->steps.size(); ++i)
+    for (int s : impl->steps[i].inputs)
+      if (s >= 0) last_reader[s] = i;
   for (auto [s, step] : last_reader)
     if (!keep[s] && !impl->constant_slot[s]) impl->steps[step].release.push_back(s);
   // Outputs nobody reads (e.g. an unused Dropout mask) are released right after their producer.
@@ -120,6 +206,19 @@ Expected<std::map<std::string, Tensor>> ReferenceExecutor::run(const std::map<st
     m.slots[m.input_slots[i]] = it->second;
   }
 
+  // Every tensor this run creates comes from the executor's memory plan; whatever way the run ends,
+  // intermediate tensors are dropped (buffers are not pinned between runs) before the plan is closed.
+  struct RunScope {
+    Impl& m;
+    detail::ScopedBufferPool use_pool;
+    bool completed = false;
+    explicit RunScope(Impl& impl) : m(impl), use_pool(impl.memory.get()) { m.memory->begin_run(); }
+    ~RunScope() {
+      for (size_t s = 0; s < m.slots.size(); ++s)
+        if (!m.constant_slot[s]) m.slots[s] = Tensor();
+      m.memory->end_run(completed);
+    }
+  } scope(m);
   std::vector<Tensor> outputs;
   for (const Step& step : m.steps) {
     std::vector<const Tensor*> args_in;
@@ -131,6 +230,7 @@ Expected<std::map<std::string, Tensor>> ReferenceExecutor::run(const std::map<st
     }
     outputs.assign(step.outputs.size(), Tensor());
     exec::KernelArgs args{*step.node, step.opset, std::move(args_in), outputs, m.pool};
+    if (step.clamp) args.fused_clamp = &*step.clamp;
     Status status;
     try {
       status = step.kernel->fn(args);
@@ -139,6 +239,11 @@ Expected<std::map<std::string, Tensor>> ReferenceExecutor::run(const std::map<st
                           Location{"", 0, 0, step.node->describe()});
     }
     if (!status.is_ok()) return status.with_location(Location{"", 0, 0, step.node->describe()});
+    if (step.clamp && !args.fused_clamp_applied && !outputs.empty() && outputs[0].dtype() == DType::kF32) {
+      if (outputs[0].buffer().use_count() != 1 || !outputs[0].mutable_raw_data()) outputs[0] = outputs[0].clone();
+      auto y = outputs[0].mutable_data<float>();
+      step.clamp->apply(y.data(), 1, static_cast<int64_t>(y.size()), 0);
+    }
     for (size_t i = 0; i < step.outputs.size(); ++i) {
       int s = step.outputs[i];
       if (s < 0) continue;
@@ -150,11 +255,10 @@ Expected<std::map<std::string, Tensor>> ReferenceExecutor::run(const std::map<st
     for (int s : step.release) m.slots[s] = Tensor();
   }
 
+  outputs.clear();
   std::map<std::string, Tensor> result;
   for (size_t i = 0; i < m.output_slots.size(); ++i) result[m.graph.outputs()[i]->name()] = m.slots[m.output_slots[i]];
-  // Drop references to the caller's inputs and to results so buffers are not pinned between runs.
-  for (size_t s = 0; s < m.slots.size(); ++s)
-    if (!m.constant_slot[s]) m.slots[s] = Tensor();
+  scope.completed = true;
   return result;
 }
 

@@ -15,6 +15,28 @@ namespace nnc::exec {
 
 class ThreadPool;
 
+/// An activation (Relu, Clip) folded into the node that produces its input: out = clamp(out, lo, hi).
+/// `nan_to_lo` follows Relu (NaN -> lo); otherwise NaN passes through, as Clip does.
+struct FusedClamp {
+  float lo;
+  float hi;
+  bool nan_to_lo;
+  float operator()(float v) const noexcept {
+    v = nan_to_lo ? (v > lo ? v : lo) : (v < lo ? lo : v);
+    return hi < v ? hi : v;
+  }
+  double operator()(double v) const noexcept {
+    v = nan_to_lo ? (v > lo ? v : double(lo)) : (v < lo ? double(lo) : v);
+    return hi < v ? double(hi) : v;
+  }
+  /// Applies the clamp to rows x cols values with row stride `ld`.
+  template <typename T>
+  void apply(T* p, int64_t rows, int64_t cols, int64_t ld) const noexcept {
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) p[r * ld + c] = (*this)(p[r * ld + c]);
+  }
+};
+
 /// Everything a kernel sees for one node execution.
 struct KernelArgs {
   const Node& node;
@@ -22,6 +44,10 @@ struct KernelArgs {
   std::vector<const Tensor*> inputs;    ///< one per node input; nullptr for an omitted optional input
   std::vector<Tensor>& outputs;         ///< one per node output, empty on entry; the kernel fills them
   ThreadPool& pool;
+  /// Activation the executor folded into this node (nullptr when none). A kernel that applies it to
+  /// output 0 itself sets `fused_clamp_applied`; otherwise the executor applies it after the kernel.
+  const FusedClamp* fused_clamp = nullptr;
+  bool fused_clamp_applied = false;
 
   /// Input i or nullptr when absent (also when i is past the end).
   const Tensor* input(size_t i) const { return i < inputs.size() ? inputs[i] : nullptr; }

@@ -93,7 +93,7 @@ constexpr int64_t kIm2colBudget = 512 * 1024;  // bytes of im2col tile per threa
 /// parallel loop. With fewer tiles than threads, each product is split by gemm_parallel instead.
 template <typename T>
 void conv_gemm(ThreadPool& pool, const T* x, const T* wt, const T* bias, T* y, int64_t batch, int64_t c_in,
-               int64_t c_out, int64_t group, const Window& w) {
+               int64_t c_out, int64_t group, const Window& w, const FusedClamp* clamp) {
   const int64_t cg = c_in / group, mg = c_out / group, ks = w.kernel_size(), kdim = cg * ks;
   const int64_t in_size = w.in_size(), os = w.out_size(), threads = pool.size();
   bool pointwise = ks == 1;
@@ -140,6 +140,7 @@ void conv_gemm(ThreadPool& pool, const T* x, const T* wt, const T* bias, T* y, i
       gm.ldb = c1 - c0;
     }
     if (bias) gm.row_bias = bias + g * mg;
+    gm.clamp = clamp;
     if (parallel_gemm)
       blas::gemm_parallel(pool, gm);
     else
@@ -160,14 +161,16 @@ Status run(KernelArgs& args, const Tensor& x, const Tensor& wt, const Tensor* b,
   const int64_t batch = xs[0], c_in = xs[1], c_out = wt.shape()[0];
   std::vector<int64_t> out_shape{batch, c_out};
   out_shape.insert(out_shape.end(), w.out.begin(), w.out.end());
-  Tensor y(x.dtype(), out_shape);
+  const bool writes_all = w.in_size() > 0 && c_in > 0;  // else only a bias (or zeros) is written
+  Tensor y = writes_all ? Tensor::uninitialized(x.dtype(), out_shape) : Tensor(x.dtype(), out_shape);
   if (y.element_count() > 0) {
     const T* bias = b ? b->data<T>().data() : nullptr;
     const bool is_depthwise = std::is_same_v<T, float> && group == c_in && group > 1 && w.rank() == 2;
     if constexpr (std::is_same_v<T, float>) {
       if (is_depthwise) {
         depthwise_conv2d(args.pool, x.data<float>().data(), wt.data<float>().data(), bias,
-                         y.mutable_data<float>().data(), batch, c_in, c_out / group, w);
+                         y.mutable_data<float>().data(), batch, c_in, c_out / group, w, args.fused_clamp);
+        args.fused_clamp_applied = true;
         args.outputs[0] = std::move(y);
         return Status::ok();
       }
@@ -178,7 +181,8 @@ Status run(KernelArgs& args, const Tensor& x, const Tensor& wt, const Tensor* b,
         for (int64_t i = 0; i < y.element_count(); ++i) yp[i] = bias[(i / w.out_size()) % c_out];
     } else {
       conv_gemm<T>(args.pool, x.data<T>().data(), wt.data<T>().data(), bias, y.mutable_data<T>().data(), batch, c_in,
-                   c_out, group, w);
+                   c_out, group, w, args.fused_clamp);
+      args.fused_clamp_applied = true;
     }
   }
   args.outputs[0] = std::move(y);

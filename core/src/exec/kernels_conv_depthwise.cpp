@@ -141,7 +141,7 @@ NNC_VECTOR_CLONES void dw_general(const float* x, const float* k, float bias, fl
 }  // namespace
 
 void depthwise_conv2d(ThreadPool& pool, const float* x, const float* k, const float* bias, float* y, int64_t batch,
-                      int64_t channels, int64_t multiplier, const Window& w) {
+                      int64_t channels, int64_t multiplier, const Window& w, const FusedClamp* clamp) {
   const int64_t planes = batch * channels * multiplier, in_size = w.in_size(), out_size = w.out_size();
   const int64_t ks = w.kernel_size();
   const bool k3 = w.kernel[0] == 3 && w.kernel[1] == 3 && w.dilation[0] == 1 && w.dilation[1] == 1;
@@ -151,6 +151,7 @@ void depthwise_conv2d(ThreadPool& pool, const float* x, const float* k, const fl
     for (int64_t p = begin; p < end; ++p) {
       const int64_t oc = p % (channels * multiplier), n = p / (channels * multiplier);
       plane_fn(x + (n * channels + oc / multiplier) * in_size, k + oc * ks, bias ? bias[oc] : 0.0f, y + p * out_size, w);
+      if (clamp) clamp->apply(y + p * out_size, 1, out_size, out_size);
     }
   });
 }

@@ -140,7 +140,7 @@ template <typename Op>
 Status arithmetic(KernelArgs& args) {
   NNC_ASSIGN_OR_RETURN(BinaryOperands in, binary_operands(args));
   return dispatch_numeric(in.a.dtype(), args, [&]<typename T>() {
-    args.outputs[0] = Tensor(in.a.dtype(), in.out_shape);
+    args.outputs[0] = Tensor::uninitialized(in.a.dtype(), in.out_shape);
     broadcast_binary<T, T, T>(in.a, in.b, args.outputs[0], args.pool, [](T x, T y) { return Op{}(x, y); });
     return Status::ok();
   });

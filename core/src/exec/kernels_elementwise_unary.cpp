@@ -26,7 +26,7 @@ Status unary_same_type(KernelArgs& args, Dispatch dispatch) {
   NNC_ASSIGN_OR_RETURN(const Tensor* x, required_input(args, 0, "X"));
   NNC_RETURN_IF_ERROR(check_output_slot(args, 0));
   return dispatch(x->dtype(), args, [&]<typename T>() {
-    args.outputs[0] = Tensor(x->dtype(), x->shape());
+    args.outputs[0] = Tensor::uninitialized(x->dtype(), x->shape());
     map_unary<T, T>(*x, args.outputs[0], args.pool, [](T v) { return Op::template apply<T>(v); });
     return Status::ok();
   });

@@ -17,8 +17,9 @@ Status matmul_integer(KernelArgs& args);  ///< kernels_quant.cpp
 Status qlinear_matmul(KernelArgs& args);  ///< kernels_quant.cpp
 
 /// Depthwise 2-D f32 conv (group == input channels, `multiplier` outputs per channel), direct loops
-/// (kernels_conv_depthwise.cpp). y is [batch, channels * multiplier, w.out...].
+/// (kernels_conv_depthwise.cpp). y is [batch, channels * multiplier, w.out...]; `clamp` (optional) is
+/// applied to each output plane while it is in cache.
 void depthwise_conv2d(ThreadPool& pool, const float* x, const float* k, const float* bias, float* y, int64_t batch,
-                      int64_t channels, int64_t multiplier, const geom::Window& w);
+                      int64_t channels, int64_t multiplier, const geom::Window& w, const FusedClamp* clamp);
 
 }  // namespace nnc::exec::linalg

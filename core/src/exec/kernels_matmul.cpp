@@ -141,7 +141,7 @@ Status matmul(KernelArgs& args) {
   if (!a_vec) out_shape.push_back(m);
   if (!b_vec) out_shape.push_back(n);
   return dispatch_gemm_types(a->dtype(), args, "MatMul", [&]<typename T>() -> Status {
-    Tensor y(a->dtype(), out_shape);
+    Tensor y = k > 0 ? Tensor::uninitialized(a->dtype(), out_shape) : Tensor(a->dtype(), out_shape);
     const T* ap = a->data<T>().data();
     const T* bp = b->data<T>().data();
     T* yp = y.mutable_data<T>().data();

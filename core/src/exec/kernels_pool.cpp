@@ -176,7 +176,7 @@ Status run_pool(KernelArgs& args, const Spec& spec, const char* op) {
   NNC_ASSIGN_OR_RETURN(Window w, geom::window_for(args, in, kernel, rules));
   std::vector<int64_t> out_shape{x->shape()[0], x->shape()[1]};
   out_shape.insert(out_shape.end(), w.out.begin(), w.out.end());
-  Tensor y(dt, out_shape);
+  Tensor y = Tensor::uninitialized(dt, out_shape);  // every output position is computed
   const bool want_indices = spec.kind == Kind::kMax && args.output_count() > 1;
   Tensor indices = want_indices ? Tensor(DType::kI64, out_shape) : Tensor();
   std::vector<DimTable> tabs;

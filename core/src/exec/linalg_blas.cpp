@@ -120,7 +120,7 @@ bool fits_int(const auto& g) {
 }  // namespace
 
 template <typename T>
-void gemm(const Gemm<T>& g) {
+void gemm_unclamped(const Gemm<T>& g) {
   if (g.m <= 0 || g.n <= 0) return;
   if constexpr (std::is_same_v<T, float>) {
     if (sgemm_avx512(g)) return;
@@ -133,7 +133,7 @@ void gemm(const Gemm<T>& g) {
     Gemm<T> rest = g;
     rest.row_bias = nullptr;
     rest.beta = T(1);
-    return gemm(rest);
+    return gemm_unclamped(rest);
   }
   if (g.m == 1 && g.k > 0 && fits_int(g)) {  // a row vector times a matrix: GEMV
     if constexpr (std::is_same_v<T, float>) {
@@ -166,6 +166,20 @@ void gemm(const Gemm<T>& g) {
     }
   }
   portable_gemm(g);
+}
+
+template <typename T>
+void gemm(const Gemm<T>& g) {
+  if (!g.clamp) return gemm_unclamped(g);
+  if constexpr (std::is_same_v<T, float>) {
+    if (sgemm_avx512(g)) return;  // clamps in its final store
+  }
+  Gemm<T> plain = g;
+  plain.clamp = nullptr;
+  gemm_unclamped(plain);
+  if constexpr (std::is_floating_point_v<T>) {
+    if (g.m > 0 && g.n > 0) g.clamp->apply(g.c, g.m, g.n, g.ldc);
+  }
 }
 
 template <typename T>

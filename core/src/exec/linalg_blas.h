@@ -24,6 +24,7 @@ struct Gemm {
   T* c = nullptr;
   int64_t ldc = 0;
   const T* row_bias = nullptr;  ///< per-row addend (a conv bias), folded into the product's first pass
+  const FusedClamp* clamp = nullptr;  ///< activation applied to the finished C (in the store when possible)
 };
 
 /// Runs in the calling thread only (single-threaded BLAS). Handles empty sizes (K = 0 scales C by beta).

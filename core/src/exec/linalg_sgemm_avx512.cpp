@@ -20,7 +20,7 @@ constexpr int64_t kNc = 256;  // column block (a 512 x 256 block of B: 512 KiB, 
 /// read by broadcasts (MR sequential streams), B rows by two vector loads per k.
 template <int MR>
 NNC_AVX512 void micro(const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t kc,
-                      int64_t nr, bool accumulate, const float* bias) {
+                      int64_t nr, bool accumulate, const float* bias, const FusedClamp* clamp) {
   const __mmask16 m0 = nr >= 16 ? __mmask16(0xffff) : __mmask16((1u << nr) - 1);
   const __mmask16 m1 = nr >= 32 ? __mmask16(0xffff) : nr <= 16 ? __mmask16(0) : __mmask16((1u << (nr - 16)) - 1);
   __m512 acc0[MR], acc1[MR];
@@ -48,6 +48,16 @@ NNC_AVX512 void micro(const float* a, int64_t lda, const float* b, int64_t ldb, 
       acc1[r] = _mm512_fmadd_ps(av, b1, acc1[r]);
     }
   }
+  if (clamp) {  // max(v, lo) maps NaN to lo (Relu); max(lo, v) keeps NaN (Clip)
+    const __m512 lo = _mm512_set1_ps(clamp->lo), hi = _mm512_set1_ps(clamp->hi);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      acc0[r] = clamp->nan_to_lo ? _mm512_max_ps(acc0[r], lo) : _mm512_max_ps(lo, acc0[r]);
+      acc1[r] = clamp->nan_to_lo ? _mm512_max_ps(acc1[r], lo) : _mm512_max_ps(lo, acc1[r]);
+      acc0[r] = _mm512_min_ps(hi, acc0[r]);
+      acc1[r] = _mm512_min_ps(hi, acc1[r]);
+    }
+  }
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) {
     _mm512_mask_storeu_ps(c + r * ldc, m0, acc0[r]);
@@ -71,7 +81,7 @@ NNC_AVX512 void pack_b(const float* b, int64_t ldb, int64_t kc, int64_t nc, floa
 }
 
 using MicroFn = void (*)(const float*, int64_t, const float*, int64_t, float*, int64_t, int64_t, int64_t, bool,
-                         const float*);
+                         const float*, const FusedClamp*);
 constexpr MicroFn kMicro[kMr + 1] = {nullptr,   micro<1>,  micro<2>, micro<3>, micro<4>,  micro<5>, micro<6>,
                                      micro<7>,  micro<8>,  micro<9>, micro<10>, micro<11>, micro<12>};
 
@@ -109,7 +119,8 @@ bool sgemm_avx512(const Gemm<float>& g) {
         for (int64_t j = 0; j < nc; j += kNr) {
           const float* b = pack ? packed + (j / kNr) * kc * kNr : g.b + k0 * g.ldb + n0 + j;
           kMicro[mr](a, g.lda, b, pack ? kNr : g.ldb, g.c + m0 * g.ldc + n0 + j, g.ldc, kc, std::min(kNr, nc - j),
-                     accumulate, k0 == 0 && g.row_bias ? g.row_bias + m0 : nullptr);
+                     accumulate, k0 == 0 && g.row_bias ? g.row_bias + m0 : nullptr,
+                     k0 + kc >= g.k ? g.clamp : nullptr);
         }
         m0 += mr;
       }

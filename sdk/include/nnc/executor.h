@@ -34,6 +34,9 @@ Status check_reference_support(const Graph& g);
 /// How the executor runs.
 struct ExecutorOptions {
   int threads = 0;  ///< worker threads; 0 = all cores
+  /// Fold a Relu/Clip into the Conv/Gemm/MatMul/Add/... that produces its only input (computed in the
+  /// producer's epilogue; results are identical). Off = one kernel per node, for debugging.
+  bool fuse_activations = true;
 };
 
 /// Runs a graph on the host. Create once, run many times; not thread-safe per instance.
@@ -57,6 +60,16 @@ class ReferenceExecutor {
   /// "name: f32[1, 3, 224, 224]" per graph input, for messages.
   std::vector<std::string> describe_inputs() const;
   int threads() const noexcept;
+  /// Memory plan: the first run records when each tensor is created and dropped; later runs place
+  /// tensors whose lifetimes do not overlap in one shared arena (memory is recycled, not returned to
+  /// the OS). Bytes of that arena (0 before a run completed) and of all activation memory held now.
+  size_t activation_arena_bytes() const noexcept;
+  size_t activation_reserved_bytes() const noexcept;
+  /// Most bytes of intermediate/output tensors alive at once over all runs so far (the memory plan's
+  /// working set; the arena's size minus this is the plan's fragmentation).
+  size_t activation_peak_live_bytes() const noexcept;
+  /// Bytes of the graph's constant tensors (weights) the executor reads.
+  size_t weight_bytes() const noexcept;
 
  private:
   struct Impl;

@@ -27,6 +27,9 @@ class Buffer {
 
   /// Zero-filled heap buffer of `size` bytes.
   static std::shared_ptr<Buffer> allocate(size_t size);
+  /// Heap buffer of `size` bytes with unspecified contents, for producers that overwrite every byte.
+  /// Inside a reference-executor run both allocations recycle the executor's activation memory.
+  static std::shared_ptr<Buffer> allocate_uninitialized(size_t size);
   /// Heap buffer holding a copy of `bytes`.
   static std::shared_ptr<Buffer> copy_of(std::span<const std::byte> bytes);
   /// Read-only mapping of `length` bytes of `path` from `offset` (length 0 = to end of file).
@@ -41,6 +44,8 @@ class Tensor {
   Tensor() = default;
   /// Zero-filled tensor.
   Tensor(DType dtype, std::vector<int64_t> shape);
+  /// Tensor with unspecified contents (the caller writes every element), e.g. a kernel's output.
+  static Tensor uninitialized(DType dtype, std::vector<int64_t> shape);
   /// Tensor over existing bytes. Throws std::invalid_argument when `buffer` is null or smaller than
   /// offset + storage_bytes(): validate sizes first (frontends turn the throw into a Status).
   Tensor(DType dtype, std::vector<int64_t> shape, std::shared_ptr<Buffer> buffer, size_t offset = 0);
@@ -82,6 +87,8 @@ class Tensor {
   std::string description() const;
   /// Element i converted to double (any dtype, for dumps and comparisons).
   double value_as_double(int64_t i) const;
+  /// The shared storage (nullptr for an empty tensor).
+  const std::shared_ptr<Buffer>& buffer() const noexcept { return buffer_; }
 
  private:
   DType dtype_ = DType::kUndefined;
