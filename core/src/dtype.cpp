@@ -21,6 +21,9 @@ const char* dtype_name(DType t) noexcept {
     case DType::kU8: return "u8";
     case DType::kI4: return "i4";
     case DType::kBool: return "bool";
+    case DType::kU16: return "u16";
+    case DType::kU32: return "u32";
+    case DType::kU64: return "u64";
   }
   return "undefined";
 }
@@ -39,6 +42,8 @@ std::optional<DType> parse_dtype(std::string_view name) noexcept {
       {"int64", DType::kI64},  {"i32", DType::kI32},     {"int32", DType::kI32},   {"i16", DType::kI16},
       {"int16", DType::kI16},  {"i8", DType::kI8},       {"int8", DType::kI8},     {"u8", DType::kU8},
       {"uint8", DType::kU8},   {"i4", DType::kI4},       {"int4", DType::kI4},     {"bool", DType::kBool},
+      {"u16", DType::kU16},    {"uint16", DType::kU16},  {"u32", DType::kU32},   {"uint32", DType::kU32},
+      {"u64", DType::kU64},    {"uint64", DType::kU64},
   };
   for (const auto& a : aliases)
     if (n == a.spelling) return a.type;
@@ -49,12 +54,15 @@ int dtype_bits(DType t) noexcept {
   switch (t) {
     case DType::kUndefined: return 0;
     case DType::kF64:
-    case DType::kI64: return 64;
+    case DType::kI64:
+    case DType::kU64: return 64;
     case DType::kF32:
-    case DType::kI32: return 32;
+    case DType::kI32:
+    case DType::kU32: return 32;
     case DType::kF16:
     case DType::kBF16:
-    case DType::kI16: return 16;
+    case DType::kI16:
+    case DType::kU16: return 16;
     case DType::kI8:
     case DType::kU8:
     case DType::kBool: return 8;
@@ -75,7 +83,11 @@ bool is_floating(DType t) noexcept {
 
 bool is_integer(DType t) noexcept {
   return t == DType::kI64 || t == DType::kI32 || t == DType::kI16 || t == DType::kI8 || t == DType::kU8 ||
-         t == DType::kI4;
+         t == DType::kI4 || is_unsigned(t);
+}
+
+bool is_unsigned(DType t) noexcept {
+  return t == DType::kU8 || t == DType::kU16 || t == DType::kU32 || t == DType::kU64;
 }
 
 }  // namespace nnc

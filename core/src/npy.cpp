@@ -23,7 +23,7 @@ constexpr size_t kMaxHeaderBytes = 1u << 20;  // numpy itself refuses far less b
 constexpr size_t kMaxRank = 64;
 constexpr int kMaxNesting = 8;
 constexpr size_t kDataAlignment = 64;
-constexpr const char* kSupportedList = "f2 f4 f8 i1 i2 i4 i8 u1 b1";
+constexpr const char* kSupportedList = "f2 f4 f8 i1 i2 i4 i8 u1 u2 u4 u8 b1";
 
 Location file_location(const std::string& file) {
   Location location;
@@ -191,7 +191,8 @@ struct SupportedCode {
 };
 constexpr SupportedCode kSupportedCodes[] = {
     {'f', 2, DType::kF16}, {'f', 4, DType::kF32}, {'f', 8, DType::kF64}, {'i', 1, DType::kI8},   {'i', 2, DType::kI16},
-    {'i', 4, DType::kI32}, {'i', 8, DType::kI64}, {'u', 1, DType::kU8},  {'b', 1, DType::kBool},
+    {'i', 4, DType::kI32}, {'i', 8, DType::kI64}, {'u', 1, DType::kU8},  {'u', 2, DType::kU16}, {'u', 4, DType::kU32},
+    {'u', 8, DType::kU64}, {'b', 1, DType::kBool},
 };
 
 std::optional<DType> supported_dtype(char kind, int size) {
@@ -207,7 +208,6 @@ constexpr UnsupportedKind kUnsupportedKinds[] = {
     {"c", " (complex numbers)", "store the real and imaginary parts as two float32 arrays"},
     {"O", " (Python objects, which need pickle; nnc never loads pickles)",
      "save a numeric array instead, e.g. np.asarray(x, dtype=np.float32)"},
-    {"u", " (nnc has no unsigned type wider than 8 bits)", "cast with arr.astype(np.int64)"},
     {"U", " (unicode strings)", ""},
     {"Sa", " (byte strings)", ""},
     {"V", " (raw void / record bytes)", ""},

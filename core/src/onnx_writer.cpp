@@ -41,6 +41,9 @@ int32_t onnx_elem_type(DType t) {
     case DType::kI16: return onnx::TensorProto::INT16;
     case DType::kI8: return onnx::TensorProto::INT8;
     case DType::kU8: return onnx::TensorProto::UINT8;
+    case DType::kU16: return onnx::TensorProto::UINT16;
+    case DType::kU32: return onnx::TensorProto::UINT32;
+    case DType::kU64: return onnx::TensorProto::UINT64;
     case DType::kI4: return kOnnxInt4;
     case DType::kBool: return onnx::TensorProto::BOOL;
     case DType::kUndefined: break;

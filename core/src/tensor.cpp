@@ -198,6 +198,9 @@ double Tensor::value_as_double(int64_t i) const {
     case DType::kI16: return load(int16_t{});
     case DType::kI8: return load(int8_t{});
     case DType::kU8: return load(uint8_t{});
+    case DType::kU16: return load(uint16_t{});
+    case DType::kU32: return load(uint32_t{});
+    case DType::kU64: return load(uint64_t{});
     case DType::kBool: return load(uint8_t{}) != 0 ? 1.0 : 0.0;
     case DType::kF16: return half_to_float(static_cast<uint16_t>(load(uint16_t{})));
     case DType::kBF16: {

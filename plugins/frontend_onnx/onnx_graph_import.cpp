@@ -138,9 +138,9 @@ Status import_graph(onnx::GraphProto& gp, Graph& g, const ImportContext& ctx, co
     const ValueType vt = value_type_from_onnx(vi.type());
     if (vi.has_type() && !vt.is_tensor) {
       return make_error(ErrorCode::kUnsupported,
-                        "input '" + name + "' of " + where + " in '" + ctx.file +
-                            "' is not a tensor (sequence, map and optional inputs are not supported)",
-                        ctx.at(name));
+                        "input '" + name + "' of " + where + " in '" + ctx.file + "' has type '" +
+                            onnx_value_kind(vi.type()) + "', not a tensor type; nnc's IR holds tensors only",
+                        ctx.at(name), "export the model with tensor inputs (sequence, map and optional are not supported)");
     }
     if (vt.is_tensor && !vt.dtype) {
       return make_error(ErrorCode::kUnsupported,
@@ -238,6 +238,12 @@ Status import_graph(onnx::GraphProto& gp, Graph& g, const ImportContext& ctx, co
                          vo.name());
     }
     const ValueType vt = value_type_from_onnx(vo.type());
+    if (outer == nullptr && vo.has_type() && !vt.is_tensor) {
+      return make_error(ErrorCode::kUnsupported,
+                        "output '" + vo.name() + "' of '" + ctx.file + "' has type '" + onnx_value_kind(vo.type()) +
+                            "', not a tensor type; nnc's IR holds tensors only",
+                        ctx.at(vo.name()), "export the model with tensor outputs");
+    }
     if (outer == nullptr && vt.is_tensor && !vt.dtype) {
       return make_error(ErrorCode::kUnsupported,
                         "output '" + vo.name() + "' of '" + ctx.file + "' has element type " +

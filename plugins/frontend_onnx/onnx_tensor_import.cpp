@@ -107,6 +107,9 @@ std::optional<DType> dtype_from_onnx(int32_t elem_type) {
     case onnx::TensorProto::INT16: return DType::kI16;
     case onnx::TensorProto::INT8: return DType::kI8;
     case onnx::TensorProto::UINT8: return DType::kU8;
+    case onnx::TensorProto::UINT16: return DType::kU16;
+    case onnx::TensorProto::UINT32: return DType::kU32;
+    case onnx::TensorProto::UINT64: return DType::kU64;
     case onnx::TensorProto::BOOL: return DType::kBool;
     case kOnnxInt4: return DType::kI4;
     default: return std::nullopt;
@@ -125,6 +128,17 @@ std::string onnx_type_name(int32_t elem_type) {
     case 21: return "UINT4";
     case kOnnxInt4: return "INT4";
     default: return "data type " + std::to_string(elem_type);
+  }
+}
+
+std::string onnx_value_kind(const onnx::TypeProto& type) {
+  switch (type.value_case()) {
+    case onnx::TypeProto::kTensorType: return "tensor";
+    case onnx::TypeProto::kSequenceType: return "sequence";
+    case onnx::TypeProto::kMapType: return "map";
+    case onnx::TypeProto::kOptionalType: return "optional";
+    case onnx::TypeProto::kSparseTensorType: return "sparse tensor";
+    default: return "value of unknown type";
   }
 }
 
@@ -158,7 +172,8 @@ Expected<Tensor> tensor_from_onnx(onnx::TensorProto& tp, const ImportContext& ct
                       what + " in '" + ctx.file + "' has element type " + onnx_type_name(tp.data_type()) +
                           ", which nnc does not support",
                       ctx.at(what),
-                      "supported: FLOAT, FLOAT16, BFLOAT16, DOUBLE, INT64, INT32, INT16, INT8, UINT8, BOOL, INT4; "
+                      "supported: FLOAT, FLOAT16, BFLOAT16, DOUBLE, INT64, INT32, INT16, INT8, UINT64, UINT32, UINT16, UINT8, "
+                      "BOOL, INT4; "
                       "cast the tensor before exporting");
   }
   if (tp.has_segment()) {
@@ -199,6 +214,8 @@ Expected<Tensor> tensor_from_onnx(onnx::TensorProto& tp, const ImportContext& ct
     case DType::kF32: have = tp.float_data_size(); break;
     case DType::kF64: have = tp.double_data_size(); break;
     case DType::kI64: have = tp.int64_data_size(); break;
+    case DType::kU32:
+    case DType::kU64: have = tp.uint64_data_size(); break;  // ONNX keeps UINT32/UINT64 in uint64_data
     case DType::kI4: have = tp.int32_data_size(); need = (count + 1) / 2; break;
     default: have = tp.int32_data_size(); break;
   }
@@ -219,6 +236,9 @@ Expected<Tensor> tensor_from_onnx(onnx::TensorProto& tp, const ImportContext& ct
     case DType::kI16: copy_converted<int16_t>(tp.int32_data(), dst); break;
     case DType::kI8: copy_converted<int8_t>(tp.int32_data(), dst); break;
     case DType::kU8: copy_converted<uint8_t>(tp.int32_data(), dst); break;
+    case DType::kU16: copy_converted<uint16_t>(tp.int32_data(), dst); break;
+    case DType::kU32: copy_converted<uint32_t>(tp.uint64_data(), dst); break;
+    case DType::kU64: copy_converted<uint64_t>(tp.uint64_data(), dst); break;
     case DType::kI4: copy_converted<uint8_t>(tp.int32_data(), dst); break;  // already packed 2 per value
     case DType::kF16:
     case DType::kBF16: copy_converted<uint16_t>(tp.int32_data(), dst); break;  // bit patterns

@@ -30,13 +30,72 @@ void collect_ops(const onnx::GraphProto& g, std::set<OpKey>& ops) {
 }
 
 IoDecl io_decl(const onnx::ValueInfoProto& vi) {
-  IoDecl d{vi.name(), true, 0};
+  IoDecl d{vi.name(), true, 0, false, {}};
   if (vi.type().has_tensor_type()) {
-    d.elem_type = vi.type().tensor_type().elem_type();
+    const auto& tt = vi.type().tensor_type();
+    d.elem_type = tt.elem_type();
+    d.has_shape = tt.has_shape();
+    for (const auto& dim : tt.shape().dim())
+      d.dims.push_back(dim.has_dim_value() && dim.dim_value() >= 0 ? dim.dim_value() : -1);
   } else if (vi.has_type()) {
     d.is_tensor = false;
   }
   return d;
+}
+
+/// ONNX-style spelling of a type: "tensor(float)", "sequence<tensor(float)>", "optional<...>".
+std::string type_str(const onnx::TypeProto& t) {
+  auto elem = [](int32_t e) {
+    std::string n = onnx::TensorProto::DataType_IsValid(e)
+                        ? onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(e))
+                        : "data type " + std::to_string(e);
+    for (char& ch : n) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return n;
+  };
+  switch (t.value_case()) {
+    case onnx::TypeProto::kTensorType: return "tensor(" + elem(t.tensor_type().elem_type()) + ")";
+    case onnx::TypeProto::kSequenceType: return "sequence<" + type_str(t.sequence_type().elem_type()) + ">";
+    case onnx::TypeProto::kOptionalType: return "optional<" + type_str(t.optional_type().elem_type()) + ">";
+    case onnx::TypeProto::kMapType:
+      return "map<" + elem(t.map_type().key_type()) + ", " + type_str(t.map_type().value_type()) + ">";
+    case onnx::TypeProto::kSparseTensorType: return "sparse_tensor(" + elem(t.sparse_tensor_type().elem_type()) + ")";
+    default: return "unknown type";
+  }
+}
+
+/// True when nnc's IR (dense tensors of a numeric/bool dtype) cannot hold a value of type `t`. A
+/// missing type (value_case unset) is not a declaration and does not count.
+bool outside_ir(const onnx::TypeProto& t) {
+  if (t.value_case() == onnx::TypeProto::VALUE_NOT_SET) return false;
+  return !t.has_tensor_type() || t.tensor_type().elem_type() == onnx::TensorProto::STRING;
+}
+
+/// Adds "<kind> '<name>': <type>" for every declared value of `g` (and its subgraphs) that nnc's IR
+/// cannot hold: inputs, outputs and value_info of a non-tensor or STRING type, STRING initializers and
+/// STRING tensor attributes (Constant values), sparse initializers.
+void collect_non_ir_values(const onnx::GraphProto& g, std::vector<std::string>& out) {
+  auto check = [&](const char* kind, const onnx::ValueInfoProto& vi) {
+    if (outside_ir(vi.type())) out.push_back(std::string(kind) + " '" + vi.name() + "': " + type_str(vi.type()));
+  };
+  for (const auto& vi : g.input()) check("input", vi);
+  for (const auto& vi : g.output()) check("output", vi);
+  for (const auto& vi : g.value_info()) check("value", vi);
+  for (const auto& t : g.initializer())
+    if (t.data_type() == onnx::TensorProto::STRING) out.push_back("initializer '" + t.name() + "': tensor(string)");
+  for (const auto& t : g.sparse_initializer()) out.push_back("sparse initializer '" + t.values().name() + "'");
+  for (const auto& n : g.node())
+    for (const auto& a : n.attribute()) {
+      if (a.has_t() && a.t().data_type() == onnx::TensorProto::STRING)
+        out.push_back("attribute '" + a.name() + "' of node '" + n.name() + "' (" + n.op_type() + "): tensor(string)");
+      if (a.has_g()) collect_non_ir_values(a.g(), out);
+      for (const auto& sg : a.graphs()) collect_non_ir_values(sg, out);
+    }
+}
+
+std::string dims_str(const std::vector<int64_t>& dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + (dims[i] < 0 ? std::string("?") : std::to_string(dims[i]));
+  return s + "]";
 }
 
 /// Trailing number of "test_data_set_12" / "input_3.pb" (-1 when none).
@@ -85,6 +144,14 @@ std::optional<std::string> training_reason(const CaseInfo& c) {
       return "training op " + op.str();
   if (c.name.find("training") != std::string::npos) return "training-mode semantics (name contains 'training')";
   return std::nullopt;
+}
+
+/// Skip reason (c): declared values of a type nnc's IR does not represent.
+std::optional<std::string> value_type_reason(const CaseInfo& c) {
+  if (c.non_ir_values.empty()) return std::nullopt;
+  std::string r;
+  for (const std::string& v : c.non_ir_values) r += (r.empty() ? "" : ", ") + v;
+  return r;
 }
 
 /// Skip reason (a): ops the reference executor's table lacks or implements only from a later opset.
@@ -154,13 +221,31 @@ Expected<CaseInfo> load_case(const fs::path& dir, const std::string& name) {
   for (const auto& vi : g.input())
     if (!initializers.count(vi.name())) c.inputs.push_back(io_decl(vi));
   for (const auto& vi : g.output()) c.outputs.push_back(io_decl(vi));
+  collect_non_ir_values(g, c.non_ir_values);
   c.data_sets = find_data_sets(dir);
   return c;
 }
 
-std::optional<std::string> skip_reason(const CaseInfo& c) {
-  if (auto r = training_reason(c)) return r;
-  return unsupported_reason(c);
+std::optional<SkipReason> skip_reason(const CaseInfo& c) {
+  if (auto r = training_reason(c)) return SkipReason{kSkipTraining, *r};
+  if (auto r = unsupported_reason(c)) return SkipReason{kSkipUnsupportedOp, *r};
+  if (auto r = value_type_reason(c)) return SkipReason{kSkipValueType, *r};
+  return std::nullopt;
+}
+
+std::optional<SkipReason> shape_contradiction(const CaseInfo& c, const std::string& data_set,
+                                              const std::vector<std::vector<int64_t>>& input_dims) {
+  for (size_t k = 0; k < input_dims.size() && k < c.inputs.size(); ++k) {
+    const IoDecl& d = c.inputs[k];
+    if (!d.is_tensor || !d.has_shape) continue;
+    const std::vector<int64_t>& got = input_dims[k];
+    bool contradicts = got.size() != d.dims.size();
+    for (size_t i = 0; !contradicts && i < got.size(); ++i) contradicts = d.dims[i] >= 0 && d.dims[i] != got[i];
+    if (contradicts)
+      return SkipReason{kSkipDataContradictsModel, data_set + " input '" + d.name + "' has shape " + dims_str(got) +
+                                                       ", the model declares " + dims_str(d.dims)};
+  }
+  return std::nullopt;
 }
 
 }  // namespace nnc::conformance

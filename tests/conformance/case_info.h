@@ -27,6 +27,8 @@ struct IoDecl {
   std::string name;
   bool is_tensor = true;   ///< false for sequence / map / optional types
   int32_t elem_type = 0;   ///< ONNX element type when is_tensor
+  bool has_shape = false;  ///< the tensor type declares a shape (then dims.size() is its rank)
+  std::vector<int64_t> dims;  ///< declared dims; -1 for a symbolic or unknown dim
 };
 
 /// One test_data_set_N directory: its input_K.pb and output_K.pb files in K order.
@@ -47,6 +49,10 @@ struct CaseInfo {
   std::vector<IoDecl> inputs;      ///< graph inputs that are not initializers, in order
   std::vector<IoDecl> outputs;
   std::vector<DataSet> data_sets;
+  /// Declared values whose type nnc's tensor IR cannot hold: graph inputs/outputs/value_info/
+  /// initializers (subgraphs included) of element type STRING or of a non-tensor type, e.g.
+  /// "input 'x': sequence<tensor(float)>". Empty for a plain tensor model.
+  std::vector<std::string> non_ir_values;
 
   /// The report group: the main graph's op set, sorted and joined with '+' ("Conv" for a node test).
   std::string group() const;
@@ -62,10 +68,35 @@ std::vector<std::filesystem::path> find_case_dirs(const std::filesystem::path& r
 /// An error means the model file itself is unreadable.
 Expected<CaseInfo> load_case(const std::filesystem::path& dir, const std::string& name);
 
-/// Why a case is skipped, or nullopt when it must run. The ONLY skip reasons:
-///   (a) an op (subgraphs included) is absent from reference_op_table(), or the model's opset for the
+/// Skip categories, as tallied in the summary.
+inline constexpr const char* kSkipTraining = "training";
+inline constexpr const char* kSkipUnsupportedOp = "unsupported op / opset";
+inline constexpr const char* kSkipValueType = "value type outside nnc's IR: string / sequence / optional";
+inline constexpr const char* kSkipDataContradictsModel = "case data contradicts its model";
+
+/// Why a case is skipped: its category (one of the kSkip* names) and the case's own detail.
+struct SkipReason {
+  std::string category;
+  std::string detail;
+  /// "category: detail".
+  std::string str() const { return category + ": " + detail; }
+};
+
+/// Why a case is skipped before running, or nullopt when it must run. The ONLY static skip reasons,
+/// checked in this order:
+///   (a) training: see training_reason() in case_info.cpp (the single place that rule lives);
+///   (b) an op (subgraphs included) is absent from reference_op_table(), or the model's opset for the
 ///       op's domain is older than the table's min_opset for it (the executor rejects both);
-///   (b) training: see training_reason() in case_info.cpp (the single place that rule lives).
-std::optional<std::string> skip_reason(const CaseInfo& c);
+///   (c) a declared value has a type nnc's IR does not represent (CaseInfo::non_ir_values).
+/// The one reason that needs the data sets' .pb files, shape_contradiction(), is checked by run_case().
+std::optional<SkipReason> skip_reason(const CaseInfo& c);
+
+/// kSkipDataContradictsModel when an input tensor of a data set contradicts the model's declared
+/// input shape (another rank, or another size for a dim the model fixes), e.g. ONNX 1.12's
+/// test_castlike_*BFLOAT16* store 'like' as [1] while their model declares [3, 4]; ONNX Runtime
+/// rejects such feeds too. `input_dims[k]` are the dims of the data set's input_k.pb; the detail
+/// names the data set, the input and both shapes. A pure shape comparison, never a list of names.
+std::optional<SkipReason> shape_contradiction(const CaseInfo& c, const std::string& data_set,
+                                              const std::vector<std::vector<int64_t>>& input_dims);
 
 }  // namespace nnc::conformance

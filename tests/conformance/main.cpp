@@ -114,7 +114,7 @@ void list_case(const CaseInfo& c) {
   auto skip = skip_reason(c);
   std::string tag = dtype_tag(c);
   std::printf("%s {%s}%s%s\n", c.name.c_str(), c.group().c_str(), tag.empty() ? "" : (" [" + tag + "]").c_str(),
-              skip ? ("  SKIP: " + *skip).c_str() : "");
+              skip ? ("  SKIP: " + skip->str()).c_str() : "");
 }
 
 CaseResult evaluate(const CaseInfo& c, const Args& a) {

@@ -17,7 +17,9 @@ class Report {
 
   /// Records a result and prints its line (FAIL always, PASS/SKIP with --verbose).
   void add(const CaseInfo& c, const CaseResult& r);
-  /// Per-op table, failures grouped by op, tallies, then exactly "N passed, N failed, N skipped".
+  /// Per-op table, failures grouped by op, tallies, then the summary line
+  /// "N passed, N failed, N skipped" followed, when some were skipped, by the skips per reason
+  /// " (unsupported op / opset 300, training 12, ...)".
   void print_summary(std::FILE* out) const;
   int failed() const noexcept { return counts_[1]; }
   /// Names of the cases with `verdict`.

@@ -14,6 +14,8 @@
 #include <cstdio>
 #include <exception>
 #include <map>
+#include <optional>
+#include <vector>
 
 #include "compare.h"
 #include "nnc/diagnostics.h"
@@ -103,9 +105,27 @@ std::string compare_outputs(const CaseInfo& c, const DataSet& set, const std::ma
   return errors;
 }
 
+CaseResult skip(const SkipReason& why) { return {Verdict::kSkip, why.category, why.detail}; }
+
+/// The first data set whose input shapes contradict the model's declared inputs, if any. Unreadable
+/// files are left to the normal path, which reports them as a FAIL.
+std::optional<SkipReason> data_contradicts_model(const CaseInfo& c) {
+  for (const DataSet& set : c.data_sets) {
+    std::vector<std::vector<int64_t>> dims;
+    for (const auto& file : set.inputs) {
+      auto d = read_tensor_pb_dims(file);
+      if (!d) return std::nullopt;
+      dims.push_back(std::move(*d));
+    }
+    if (auto why = shape_contradiction(c, set.dir.filename().string(), dims)) return why;
+  }
+  return std::nullopt;
+}
+
 CaseResult run_checked(const CaseInfo& c, const RunOptions& options) {
-  if (auto why = skip_reason(c)) return {Verdict::kSkip, "", *why};
+  if (auto why = skip_reason(c)) return skip(*why);
   if (c.data_sets.empty()) return fail("data", "no test_data_set_* directory");
+  if (auto why = data_contradicts_model(c)) return skip(*why);
   DiagnosticSink sink = make_sink(options);
   onnx_frontend::ImportOptions import_options;
   import_options.batch = 0;  // keep declared dims exactly as the test wrote them

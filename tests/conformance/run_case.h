@@ -13,8 +13,9 @@ const char* verdict_name(Verdict v) noexcept;  ///< "PASS", "FAIL", "SKIP"
 /// The outcome of one case.
 struct CaseResult {
   Verdict verdict = Verdict::kFail;
-  std::string stage;   ///< for a FAIL: model, import, create, data, run, compare, crash, timeout, error
-  std::string reason;  ///< skip reason or failure message (max abs/rel error and where, for mismatches)
+  std::string stage;   ///< FAIL: model, import, create, data, run, compare, crash, timeout, error;
+                       ///< SKIP: the skip category (kSkip* in case_info.h)
+  std::string reason;  ///< skip detail or failure message (max abs/rel error and where, for mismatches)
 };
 
 struct RunOptions {
@@ -22,9 +23,9 @@ struct RunOptions {
   bool verbose = false; ///< print importer warnings
 };
 
-/// Decides the case: SKIP only by skip_reason(); otherwise imports model.onnx with the nnc importer
-/// (an import error is a FAIL), creates the ReferenceExecutor, runs every data set and compares every
-/// output. Never throws.
+/// Decides the case: SKIP only by skip_reason() or, for a data set's input shapes, by
+/// shape_contradiction(); otherwise imports model.onnx with the nnc importer (an import error is a
+/// FAIL), creates the ReferenceExecutor, runs every data set and compares every output. Never throws.
 CaseResult run_case(const CaseInfo& c, const RunOptions& options);
 
 /// The dtype tag of a case: its tensor inputs/outputs' element types other than FLOAT, the integer

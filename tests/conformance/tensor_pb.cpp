@@ -35,7 +35,9 @@ int typed_value_count(const onnx::TensorProto& tp, DType dtype) {
     case DType::kF32: return tp.float_data_size();
     case DType::kF64: return tp.double_data_size();
     case DType::kI64: return tp.int64_data_size();
-    default: return tp.int32_data_size();  // I32/I16/I8/U8/BOOL, F16/BF16 bit patterns, packed I4
+    case DType::kU32:
+    case DType::kU64: return tp.uint64_data_size();
+    default: return tp.int32_data_size();  // I32/I16/I8/U16/U8/BOOL, F16/BF16 bit patterns, packed I4
   }
 }
 
@@ -50,6 +52,9 @@ void store_typed(const onnx::TensorProto& tp, Tensor& t) {
     case DType::kI16: store_as<int16_t>(tp.int32_data(), dst); break;
     case DType::kI8: store_as<int8_t>(tp.int32_data(), dst); break;
     case DType::kU8: store_as<uint8_t>(tp.int32_data(), dst); break;
+    case DType::kU16: store_as<uint16_t>(tp.int32_data(), dst); break;
+    case DType::kU32: store_as<uint32_t>(tp.uint64_data(), dst); break;
+    case DType::kU64: store_as<uint64_t>(tp.uint64_data(), dst); break;
     case DType::kI4: store_as<uint8_t>(tp.int32_data(), dst); break;  // two nibbles per value
     case DType::kF16:
     case DType::kBF16: store_as<uint16_t>(tp.int32_data(), dst); break;  // bit patterns
@@ -73,6 +78,9 @@ std::optional<DType> dtype_of_onnx(int32_t elem_type) {
     case onnx::TensorProto::INT16: return DType::kI16;
     case onnx::TensorProto::INT8: return DType::kI8;
     case onnx::TensorProto::UINT8: return DType::kU8;
+    case onnx::TensorProto::UINT16: return DType::kU16;
+    case onnx::TensorProto::UINT32: return DType::kU32;
+    case onnx::TensorProto::UINT64: return DType::kU64;
     case onnx::TensorProto::BOOL: return DType::kBool;
     case kOnnxInt4: return DType::kI4;
     default: return std::nullopt;
@@ -122,6 +130,14 @@ Expected<NamedTensor> read_tensor_pb(const std::filesystem::path& file, int32_t 
   auto t = tensor_from_proto(tp, elem_type);
   if (!t) return t.error().with_context(file.filename().string());
   return NamedTensor{tp.name(), std::move(*t)};
+}
+
+Expected<std::vector<int64_t>> read_tensor_pb_dims(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return make_error(ErrorCode::kIoError, "cannot open " + file.string());
+  onnx::TensorProto tp;
+  if (!tp.ParseFromIstream(&in)) return make_error(ErrorCode::kParseError, file.string() + " is not a TensorProto");
+  return std::vector<int64_t>(tp.dims().begin(), tp.dims().end());
 }
 
 }  // namespace nnc::conformance

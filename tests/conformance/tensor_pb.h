@@ -7,13 +7,14 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "nnc/status.h"
 #include "nnc/tensor.h"
 
 namespace nnc::conformance {
 
-/// ONNX element type -> nnc DType; nullopt for types nnc lacks (STRING, UINT16/32/64, COMPLEX*...).
+/// ONNX element type -> nnc DType; nullopt for types nnc lacks (STRING, COMPLEX*, FLOAT8*...).
 std::optional<DType> dtype_of_onnx(int32_t elem_type);
 /// "FLOAT16", "STRING", "data type 99".
 std::string onnx_elem_name(int32_t elem_type);
@@ -33,5 +34,8 @@ Expected<Tensor> tensor_from_proto(const onnx::TensorProto& tp, int32_t elem_typ
 /// BFLOAT16 model input/output's .pb is stored as UINT16 holding the bf16 bit patterns; such a file is
 /// read as bf16.
 Expected<NamedTensor> read_tensor_pb(const std::filesystem::path& file, int32_t declared);
+
+/// The dims stored in one .pb file (whatever its element type), without converting its data.
+Expected<std::vector<int64_t>> read_tensor_pb_dims(const std::filesystem::path& file);
 
 }  // namespace nnc::conformance

@@ -144,8 +144,7 @@ TEST(OnnxBadInput, CycleImportsAndIsLeftToTheVerifier) {
 
 TEST(OnnxBadInput, UnsupportedInitializerTypesNameTheTensor) {
   TempDir dir;
-  for (auto type : {onnx::TensorProto::UINT16, onnx::TensorProto::UINT32, onnx::TensorProto::UINT64,
-                    onnx::TensorProto::COMPLEX64, onnx::TensorProto::STRING}) {
+  for (auto type : {onnx::TensorProto::COMPLEX128, onnx::TensorProto::COMPLEX64, onnx::TensorProto::STRING}) {
     onnx::ModelProto m = relu_model();
     auto* t = m.mutable_graph()->add_initializer();
     t->set_name("odd_weight");
@@ -196,6 +195,73 @@ TEST(OnnxBadInput, TypedFieldsAndDoubleImport) {
   EXPECT_EQ(dt->data<double>()[0], 1.5);
   EXPECT_EQ(dt->data<double>()[1], -2.0);
   EXPECT_EQ(g->find_value("h")->constant()->data<uint16_t>()[0], 0x3c00);
+}
+
+/// UINT16 lives in int32_data, UINT32 and UINT64 in uint64_data (values beyond int64 included).
+TEST(OnnxBadInput, TypedUnsignedFields) {
+  TempDir dir;
+  onnx::ModelProto m = relu_model();
+  auto add = [&](const char* name, onnx::TensorProto::DataType type) {
+    auto* t = m.mutable_graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(type);
+    t->add_dims(2);
+    return t;
+  };
+  auto* u16 = add("u16", onnx::TensorProto::UINT16);
+  u16->add_int32_data(65535);
+  u16->add_int32_data(7);
+  auto* u32 = add("u32", onnx::TensorProto::UINT32);
+  u32->add_uint64_data(4294967295u);
+  u32->add_uint64_data(1);
+  auto* u64 = add("u64", onnx::TensorProto::UINT64);
+  u64->add_uint64_data(18446744073709551615ull);
+  u64->add_uint64_data(9223372036854775808ull);
+  auto g = import_file(save(dir, "unsigned.onnx", m));
+  ASSERT_TRUE(g.has_value()) << g.error().to_string();
+  const Tensor* a = g->find_value("u16")->constant();
+  EXPECT_EQ(a->dtype(), DType::kU16);
+  EXPECT_EQ(a->data<uint16_t>()[0], 65535);
+  EXPECT_EQ(a->data<uint16_t>()[1], 7);
+  const Tensor* b = g->find_value("u32")->constant();
+  EXPECT_EQ(b->dtype(), DType::kU32);
+  EXPECT_EQ(b->data<uint32_t>()[0], 4294967295u);
+  const Tensor* c = g->find_value("u64")->constant();
+  EXPECT_EQ(c->dtype(), DType::kU64);
+  EXPECT_EQ(c->data<uint64_t>()[0], 18446744073709551615ull);
+  EXPECT_EQ(c->data<uint64_t>()[1], 9223372036854775808ull);
+  // Too few typed values is a parse error naming the file, as for the other dtypes.
+  u64->clear_uint64_data();
+  u64->add_uint64_data(1);
+  expect_error_naming(import_file(save(dir, "short_u64.onnx", m)), ErrorCode::kParseError, dir / "short_u64.onnx");
+}
+
+/// A sequence / optional graph input or output is a clear error naming the value and its kind.
+TEST(OnnxBadInput, NonTensorValuesNameTheirType) {
+  TempDir dir;
+  onnx::ModelProto m = relu_model();
+  auto* in = m.mutable_graph()->mutable_input(0);
+  in->mutable_type()->mutable_sequence_type()->mutable_elem_type()->mutable_tensor_type()->set_elem_type(
+      onnx::TensorProto::FLOAT);
+  auto g = import_file(save(dir, "seq.onnx", m));
+  expect_error_naming(g, ErrorCode::kUnsupported, dir / "seq.onnx");
+  EXPECT_NE(g.error().message().find("input 'x'"), std::string::npos) << g.error().message();
+  EXPECT_NE(g.error().message().find("has type 'sequence', not a tensor type"), std::string::npos) << g.error().message();
+
+  onnx::ModelProto o = relu_model();
+  o.mutable_graph()->mutable_output(0)->mutable_type()->mutable_optional_type()->mutable_elem_type()
+      ->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  auto go = import_file(save(dir, "opt.onnx", o));
+  expect_error_naming(go, ErrorCode::kUnsupported, dir / "opt.onnx");
+  EXPECT_NE(go.error().message().find("output 'y'"), std::string::npos) << go.error().message();
+  EXPECT_NE(go.error().message().find("has type 'optional'"), std::string::npos) << go.error().message();
+
+  onnx::ModelProto s = relu_model();
+  s.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::STRING);
+  auto gs = import_file(save(dir, "str.onnx", s));
+  expect_error_naming(gs, ErrorCode::kUnsupported, dir / "str.onnx");
+  EXPECT_NE(gs.error().message().find("input 'x'"), std::string::npos) << gs.error().message();
+  EXPECT_NE(gs.error().message().find("STRING"), std::string::npos) << gs.error().message();
 }
 
 TEST(OnnxBadInput, MissingOrShortExternalData) {

@@ -34,8 +34,8 @@ Graph make_feature_graph() {
   Value* untyped = g.add_value("untyped");  // no dtype, unknown rank
   g.add_input(untyped);
 
-  const DType all[] = {DType::kF32, DType::kF16, DType::kBF16, DType::kF64, DType::kI64, DType::kI32,
-                       DType::kI16, DType::kI8,  DType::kU8,   DType::kI4,  DType::kBool};
+  const DType all[] = {DType::kF32, DType::kF16, DType::kBF16, DType::kF64, DType::kI64, DType::kI32, DType::kI16,
+                       DType::kI8,  DType::kU8,  DType::kU16,  DType::kU32, DType::kU64, DType::kI4,  DType::kBool};
   uint8_t seed = 1;
   for (DType t : all) {
     Value* c = g.add_constant(std::string("c_") + dtype_name(t), patterned(t, {5}, seed++));

@@ -151,13 +151,36 @@ TEST(Tensor, StorageAndConversions) {
 
 TEST(DType, NamesRoundTrip) {
   for (DType t : {DType::kF32, DType::kF16, DType::kBF16, DType::kF64, DType::kI64, DType::kI32, DType::kI16, DType::kI8,
-                  DType::kU8, DType::kI4, DType::kBool}) {
+                  DType::kU8, DType::kI4, DType::kBool, DType::kU16, DType::kU32, DType::kU64}) {
     auto parsed = parse_dtype(dtype_name(t));
     ASSERT_TRUE(parsed.has_value()) << dtype_name(t);
     EXPECT_EQ(*parsed, t);
   }
   EXPECT_EQ(parse_dtype("float32"), DType::kF32);
+  EXPECT_EQ(parse_dtype("uint64"), DType::kU64);
   EXPECT_FALSE(parse_dtype("complex64").has_value());
+}
+
+TEST(DType, UnsignedSizesAndClasses) {
+  EXPECT_EQ(dtype_bits(DType::kU16), 16);
+  EXPECT_EQ(dtype_bits(DType::kU32), 32);
+  EXPECT_EQ(dtype_bits(DType::kU64), 64);
+  EXPECT_EQ(dtype_storage_bytes(DType::kU64, 3), 24u);
+  for (DType t : {DType::kU8, DType::kU16, DType::kU32, DType::kU64}) {
+    EXPECT_TRUE(is_integer(t)) << dtype_name(t);
+    EXPECT_TRUE(is_unsigned(t)) << dtype_name(t);
+    EXPECT_FALSE(is_floating(t)) << dtype_name(t);
+  }
+  EXPECT_FALSE(is_unsigned(DType::kI64));
+  EXPECT_FALSE(is_unsigned(DType::kBool));
+  // Appended in SDK 1.1: the values plugins built against 1.0 know keep their numbers.
+  EXPECT_EQ(static_cast<int>(DType::kBool), 11);
+  EXPECT_EQ(static_cast<int>(DType::kU16), 12);
+  Tensor big = Tensor::from_vector<uint64_t>({18446744073709551615ull, 7}, {2});
+  EXPECT_EQ(big.dtype(), DType::kU64);
+  EXPECT_EQ(big.value_as_double(0), 18446744073709551615.0);
+  EXPECT_EQ(Tensor::scalar<uint32_t>(4000000000u).value_as_double(0), 4000000000.0);
+  EXPECT_EQ(Tensor::scalar<uint16_t>(65535).dtype(), DType::kU16);
 }
 
 }  // namespace

@@ -258,6 +258,60 @@ TEST(ElementwiseKernels, BitShiftOnBytes) {
   (void)run_error("BitShift", {x, x}, {{"direction", "UP"}});
 }
 
+TEST(ElementwiseKernels, BitShiftOnWideUnsigned) {
+  expect_tensor(run1("BitShift", {tensor<uint16_t>({16, 4, 1}, {3}), tensor<uint16_t>({1, 2, 15}, {3})},
+                     {{"direction", "LEFT"}}),
+                DType::kU16, {3}, {32, 16, 32768});
+  const Tensor r32 = run1("BitShift", {tensor<uint32_t>({0x80000000u, 7}, {2}), tensor<uint32_t>({31, 32}, {2})},
+                          {{"direction", "RIGHT"}});
+  expect_tensor(r32, DType::kU32, {2}, {1, 0});  // a shift by the full width gives 0
+  const Tensor l64 = run1("BitShift", {tensor<uint64_t>({1}, {1}), tensor<uint64_t>({63}, {1})}, {{"direction", "LEFT"}});
+  EXPECT_EQ(l64.dtype(), DType::kU64);
+  EXPECT_EQ(l64.data<uint64_t>()[0], 0x8000000000000000ull);
+  EXPECT_EQ(run_error("BitShift", {i64({1}, {1}), i64({1}, {1})}, {{"direction", "LEFT"}}).code(),
+            ErrorCode::kUnsupported);
+}
+
+/// u16/u32/u64 through arithmetic, Max/Min, Mod, Pow, comparisons, Where and Cast, with values that a
+/// signed type of the same width could not hold.
+TEST(ElementwiseKernels, WideUnsignedIntegers) {
+  const uint32_t big32 = 4000000000u;
+  expect_tensor(run1("Max", {tensor<uint32_t>({big32, 1}, {2}), tensor<uint32_t>({5, 6}, {2})}), DType::kU32, {2},
+                {4000000000.0, 6});
+  expect_tensor(run1("Min", {tensor<uint16_t>({65535, 1}, {2}), tensor<uint16_t>({5}, {1})}), DType::kU16, {2}, {5, 1});
+  const uint64_t big64 = 18446744073709551615ull;
+  const Tensor m64 = run1("Max", {tensor<uint64_t>({big64, 3}, {2}), tensor<uint64_t>({9, 9}, {2})});
+  EXPECT_EQ(m64.data<uint64_t>()[0], big64);
+  EXPECT_EQ(m64.data<uint64_t>()[1], 9u);
+  // Mod: no sign to fix up; fmod=1 and 0 agree.
+  expect_tensor(run1("Mod", {tensor<uint32_t>({big32, 7}, {2}), tensor<uint32_t>({7, 0}, {2})}), DType::kU32, {2},
+                {4000000000.0 - 571428571.0 * 7, 0});
+  // Wrap-around arithmetic and truncating division.
+  expect_tensor(run1("Sub", {tensor<uint16_t>({1}, {1}), tensor<uint16_t>({2}, {1})}), DType::kU16, {1}, {65535});
+  expect_tensor(run1("Div", {tensor<uint32_t>({big32}, {1}), tensor<uint32_t>({3}, {1})}), DType::kU32, {1},
+                {1333333333});
+  // Pow: unsigned exponent with a float base, and an unsigned base.
+  expect_tensor(run1("Pow", {f32({2, 3}, {2}), tensor<uint64_t>({10, 2}, {2})}), DType::kF32, {2}, {1024, 9});
+  expect_tensor(run1("Pow", {tensor<uint32_t>({2}, {1}), tensor<uint32_t>({31}, {1})}), DType::kU32, {1},
+                {2147483648.0});
+  expect_tensor(run1("Greater", {tensor<uint32_t>({big32, 0}, {2}), tensor<uint32_t>({1, 0}, {2})}), DType::kBool,
+                {2}, {1, 0});
+  expect_tensor(run1("Where", {tensor<bool>({true, false}, {2}), tensor<uint16_t>({1, 2}, {2}),
+                               tensor<uint16_t>({65535}, {1})}),
+                DType::kU16, {2}, {1, 65535});
+  auto cast = [](const Tensor& t, int64_t to) { return run1("Cast", {t}, {{"to", to}}); };
+  expect_tensor(cast(i64({-1, 70000}, {2}), 4), DType::kU16, {2}, {65535, 4464});
+  expect_tensor(cast(f32({3.9f, 4e9f}, {2}), 12), DType::kU32, {2}, {3, 4e9});
+  const Tensor u64 = cast(tensor<double>({1.5e19}, {1}), 13);
+  EXPECT_EQ(u64.dtype(), DType::kU64);
+  EXPECT_EQ(u64.data<uint64_t>()[0], 15000000000000000000ull);  // beyond int64: converted exactly
+  expect_tensor(cast(tensor<uint64_t>({big64}, {1}), 1), DType::kF32, {1}, {1.8446744073709552e19});
+  expect_tensor(run1("Cast", {tensor<uint32_t>({7}, {1})}, {{"to", "UINT16"}}, 5), DType::kU16, {1}, {7});
+  expect_tensor(run1("CastLike", {f32({3.5f}, {1}), tensor<uint64_t>({0}, {1})}), DType::kU64, {1}, {3});
+  // Signed-only kernels name the dtype.
+  EXPECT_EQ(run_error("Neg", {tensor<uint32_t>({1}, {1})}).code(), ErrorCode::kUnsupported);
+}
+
 TEST(ElementwiseKernels, IdentityAndDropoutPassDataThrough) {
   const Tensor x = f32({1, 2, 3}, {3});
   expect_tensor(run1("Identity", {x}), DType::kF32, {3}, {1, 2, 3});

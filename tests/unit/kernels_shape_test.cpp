@@ -207,6 +207,29 @@ TEST(ShapeKernels, TransposeMovesF16AndBoolBytes) {
   EXPECT_EQ(run1("Transpose", {empty}).shape(), (std::vector<int64_t>{3, 0}));
 }
 
+/// u16/u32/u64 move through the data-movement kernels bit-exactly (values beyond the signed range).
+TEST(ShapeKernels, WideUnsignedDataMovement) {
+  const uint64_t top = 0xfedcba9876543210ull;
+  Tensor u64 = Tensor::from_vector<uint64_t>({top, 1, 2, 3, 4, 0xffffffffffffffffull}, {2, 3});
+  Tensor t = run1("Transpose", {u64});
+  EXPECT_EQ(t.dtype(), DType::kU64);
+  EXPECT_EQ(values<uint64_t>(t), (std::vector<uint64_t>{top, 3, 1, 4, 2, 0xffffffffffffffffull}));
+  Tensor g = run1("Gather", {u64, i64({1})}, {{"axis", int64_t{0}}});
+  EXPECT_EQ(values<uint64_t>(g), (std::vector<uint64_t>{3, 4, 0xffffffffffffffffull}));
+  Tensor u32 = Tensor::from_vector<uint32_t>({4000000000u, 5}, {2});
+  Tensor c = run1("Concat", {u32, u32}, {{"axis", int64_t{0}}});
+  EXPECT_EQ(c.dtype(), DType::kU32);
+  EXPECT_EQ(values<uint32_t>(c), (std::vector<uint32_t>{4000000000u, 5, 4000000000u, 5}));
+  Tensor u16 = Tensor::from_vector<uint16_t>({65535, 1, 2, 3}, {4});
+  Tensor s = run1("Slice", {u16, i64({1}), i64({4})});
+  EXPECT_EQ(s.dtype(), DType::kU16);
+  EXPECT_EQ(values<uint16_t>(s), (std::vector<uint16_t>{1, 2, 3}));
+  Tensor r = run1("Reshape", {u16, i64({2, 2})});
+  EXPECT_EQ(values<uint16_t>(r), (std::vector<uint16_t>{65535, 1, 2, 3}));
+  EXPECT_EQ(values<int64_t>(run1("Shape", {u64})), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(values<int64_t>(run1("Size", {u32})), (std::vector<int64_t>{2}));
+}
+
 TEST(ShapeKernels, ExpandBroadcastsBothWays) {
   Tensor y = run1("Expand", {f32({1, 2, 3}, {3, 1}), i64({2, 1, 2})});
   EXPECT_EQ(y.shape(), (std::vector<int64_t>{2, 3, 2}));

@@ -101,7 +101,7 @@ void expect_error(const Status& error, ErrorCode code, const std::string& origin
 
 TEST(NpyRoundTrip, EverySupportedDType) {
   for (DType dtype : {DType::kF16, DType::kF32, DType::kF64, DType::kI8, DType::kI16, DType::kI32, DType::kI64,
-                      DType::kU8, DType::kBool}) {
+                      DType::kU8, DType::kU16, DType::kU32, DType::kU64, DType::kBool}) {
     SCOPED_TRACE(dtype_name(dtype));
     Tensor original = patterned(dtype, {2, 3});
     auto bytes = serialize_npy(original);
@@ -110,6 +110,31 @@ TEST(NpyRoundTrip, EverySupportedDType) {
     ASSERT_TRUE(back) << back.error().to_string();
     expect_same(original, *back);
   }
+}
+
+/// Unsigned values as NumPy writes them (little and big endian) read back exactly, u64 beyond int64 too.
+TEST(NpyRoundTrip, UnsignedWideValues) {
+  std::string le_data = le(0, 8) + le(1, 8) + le(0x8000000000000000ull, 8) + le(0xffffffffffffffffull, 8);
+  auto u64 = parse(npy_fixture("{'descr': '<u8', 'fortran_order': False, 'shape': (4,), }", le_data), "u.npy");
+  ASSERT_TRUE(u64) << u64.error().to_string();
+  EXPECT_EQ(u64->dtype(), DType::kU64);
+  const std::vector<uint64_t> want64 = {0, 1, 0x8000000000000000ull, 0xffffffffffffffffull};
+  EXPECT_EQ(std::vector<uint64_t>(u64->data<uint64_t>().begin(), u64->data<uint64_t>().end()), want64);
+  auto u32 = parse(npy_fixture("{'descr': '>u4', 'fortran_order': False, 'shape': (2,), }",
+                               std::string("\x00\x00\x00\x05\xff\xff\xff\xfe", 8)),
+                   "u.npy");
+  ASSERT_TRUE(u32) << u32.error().to_string();
+  EXPECT_EQ(u32->dtype(), DType::kU32);
+  EXPECT_EQ(u32->data<uint32_t>()[0], 5u);
+  EXPECT_EQ(u32->data<uint32_t>()[1], 0xfffffffeu);
+  EXPECT_EQ(u32->value_as_double(1), 4294967294.0);
+  auto u16 = parse(npy_fixture("{'descr': '<u2', 'fortran_order': False, 'shape': (1,), }", le(65535, 2)), "u.npy");
+  ASSERT_TRUE(u16) << u16.error().to_string();
+  EXPECT_EQ(u16->dtype(), DType::kU16);
+  EXPECT_EQ(u16->data<uint16_t>()[0], 65535);
+  auto again = parse(*serialize_npy(*u64));
+  ASSERT_TRUE(again);
+  expect_same(*u64, *again);
 }
 
 TEST(NpyRoundTrip, HeaderMatchesNumpyLayout) {
@@ -127,6 +152,9 @@ TEST(NpyRoundTrip, HeaderMatchesNumpyLayout) {
   EXPECT_NE(descr_of(Tensor(DType::kBool, {4})).find("'|b1'"), std::string::npos);
   EXPECT_NE(descr_of(Tensor(DType::kI8, {4})).find("'|i1'"), std::string::npos);
   EXPECT_NE(descr_of(Tensor(DType::kU8, {4})).find("'|u1'"), std::string::npos);
+  EXPECT_NE(descr_of(Tensor(DType::kU16, {4})).find("'<u2'"), std::string::npos);
+  EXPECT_NE(descr_of(Tensor(DType::kU32, {4})).find("'<u4'"), std::string::npos);
+  EXPECT_NE(descr_of(Tensor(DType::kU64, {4})).find("'<u8'"), std::string::npos);
   EXPECT_NE(descr_of(Tensor(DType::kF16, {4})).find("'<f2'"), std::string::npos);
   EXPECT_NE(descr_of(Tensor(DType::kI64, {3})).find("'shape': (3,)"), std::string::npos);
   EXPECT_NE(descr_of(Tensor::scalar<double>(1.5)).find("'shape': ()"), std::string::npos);
@@ -226,7 +254,7 @@ TEST(NpyError, UnsupportedDTypesAreNamed) {
     std::string descr, problem;
   };
   for (const Case& c : {Case{"<c8", "'<c8' (complex"}, Case{"|O", "'|O' (Python objects"}, Case{"<U5", "'<U5'"},
-                        Case{"<u4", "'<u4'"}, Case{"<M8[ns]", "'<M8[ns]'"}}) {
+                        Case{"<u16", "'<u16'"}, Case{"<M8[ns]", "'<M8[ns]'"}}) {
     auto t = parse(
         npy_fixture("{'descr': '" + c.descr + "', 'fortran_order': False, 'shape': (1,), }", std::string(16, '\0')),
         "u.npy");

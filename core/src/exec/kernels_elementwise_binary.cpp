@@ -79,7 +79,8 @@ T mod_value(T a, T b, bool c_fmod) {
     if constexpr (std::is_signed_v<T>)
       if (b == T(-1)) return T(0);
     T r = static_cast<T>(a % b);
-    if (!c_fmod && r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
+    if constexpr (std::is_signed_v<T>)
+      if (!c_fmod && r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
     return r;
   } else {
     T r = std::fmod(a, b);
@@ -92,7 +93,12 @@ T mod_value(T a, T b, bool c_fmod) {
 template <typename X, typename Y>
 X pow_value(X x, Y y) {
   if constexpr (std::is_integral_v<X> && std::is_integral_v<Y>) {
-    if (y < Y(0)) return x == X(1) ? X(1) : (x == X(-1) ? ((y % 2) ? X(-1) : X(1)) : X(0));
+    if constexpr (std::is_signed_v<Y>)
+      if (y < Y(0)) {
+        if constexpr (std::is_signed_v<X>)
+          if (x == X(-1)) return (y % 2) ? X(-1) : X(1);
+        return x == X(1) ? X(1) : X(0);
+      }
     uint64_t result = 1, base = static_cast<uint64_t>(x);
     for (uint64_t e = static_cast<uint64_t>(y); e; e >>= 1, base *= base)
       if (e & 1) result *= base;
@@ -239,13 +245,20 @@ Status bit_shift(KernelArgs& args) {
     return args.error("direction must be 'LEFT' or 'RIGHT', got '" + direction + "'");
   const bool left = direction == "LEFT";
   NNC_ASSIGN_OR_RETURN(BinaryOperands in, binary_operands(args));
-  if (in.a.dtype() != DType::kU8) return args.unsupported("BitShift supports u8 only, got " + in.a.description());
-  args.outputs[0] = Tensor(in.a.dtype(), in.out_shape);
-  broadcast_binary<uint8_t, uint8_t, uint8_t>(in.a, in.b, args.outputs[0], args.pool, [left](uint8_t x, uint8_t y) {
-    if (y >= 8) return uint8_t{0};
-    return static_cast<uint8_t>(left ? x << y : x >> y);
+  if (!is_unsigned(in.a.dtype()))
+    return args.unsupported("BitShift takes unsigned integers (u8, u16, u32, u64), got " + in.a.description());
+  return dispatch_numeric(in.a.dtype(), args, [&]<typename T>() -> Status {
+    if constexpr (std::is_unsigned_v<T>) {
+      args.outputs[0] = Tensor(in.a.dtype(), in.out_shape);
+      broadcast_binary<T, T, T>(in.a, in.b, args.outputs[0], args.pool, [left](T x, T y) {
+        if (y >= T(sizeof(T) * 8)) return T(0);
+        return static_cast<T>(left ? x << y : x >> y);
+      });
+      return Status::ok();
+    } else {
+      return args.unsupported("BitShift takes unsigned integers, got " + in.a.description());
+    }
   });
-  return Status::ok();
 }
 
 // ---- comparison and logic ----
@@ -343,7 +356,7 @@ const KernelEntry kBinaryEntries[] = {
     {"", "Mul", 1, half_as_f32<arithmetic<MulOp>>, ""},
     {"", "Div", 1, half_as_f32<arithmetic<DivOp>>, "integer division truncates toward zero; x / 0 is 0 for integers"},
     {"", "Mod", 10, half_as_f32<mod>, ""},
-    {"", "BitShift", 11, bit_shift, "u8 only (nnc has no wider unsigned types)"},
+    {"", "BitShift", 11, bit_shift, "unsigned integers (u8, u16, u32, u64)"},
     {"", "Pow", 1, half_as_f32<pow>, "base and exponent may differ in dtype"},
     {"", "PRelu", 1, half_as_f32<prelu>, ""},
     {"", "Max", 1, half_as_f32<max>, ""},

@@ -76,7 +76,8 @@ template <typename T>
 constexpr bool is_half_v = std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>;
 
 /// Converts one element like numpy's astype: floats truncate toward zero into integers (saturating
-/// at the int64 range, NaN -> 0), integers wrap, anything nonzero (NaN too) is true.
+/// at the int64 range, or the uint64 range for u64; NaN -> 0), integers wrap, anything nonzero (NaN
+/// too) is true.
 template <typename S, typename D>
 D convert(S v) {
   if constexpr (std::is_same_v<S, Half>) {
@@ -91,6 +92,10 @@ D convert(S v) {
     return v != S(0);
   } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D>) {
     if (std::isnan(v)) return D(0);
+    if constexpr (std::is_same_v<D, uint64_t>) {
+      if (v >= static_cast<S>(18446744073709551616.0)) return std::numeric_limits<uint64_t>::max();
+      if (v >= static_cast<S>(9223372036854775808.0)) return static_cast<uint64_t>(v);
+    }
     if (v <= static_cast<S>(std::numeric_limits<int64_t>::min()))
       return static_cast<D>(std::numeric_limits<int64_t>::min());
     if (v >= static_cast<S>(std::numeric_limits<int64_t>::max()))
@@ -125,8 +130,9 @@ Expected<Tensor> converted(const Tensor& in, DType to, const KernelArgs& args) {
 /// ONNX TensorProto.DataType number -> DType.
 Expected<DType> dtype_from_onnx_number(int64_t to, const KernelArgs& args) {
   static const std::map<int64_t, DType> table = {
-      {1, DType::kF32}, {2, DType::kU8},   {3, DType::kI8},   {5, DType::kI16},  {6, DType::kI32},
-      {7, DType::kI64}, {9, DType::kBool}, {10, DType::kF16}, {11, DType::kF64}, {16, DType::kBF16},
+      {1, DType::kF32}, {2, DType::kU8},   {3, DType::kI8},   {4, DType::kU16},  {5, DType::kI16},
+      {6, DType::kI32}, {7, DType::kI64},  {9, DType::kBool}, {10, DType::kF16}, {11, DType::kF64},
+      {12, DType::kU32}, {13, DType::kU64}, {16, DType::kBF16},
   };
   auto it = table.find(to);
   if (it == table.end()) return args.unsupported("Cast to ONNX data type " + std::to_string(to) + " is not supported");
@@ -136,8 +142,9 @@ Expected<DType> dtype_from_onnx_number(int64_t to, const KernelArgs& args) {
 /// Opset 1-5 spelled `to` as a string ("FLOAT", "INT64"...).
 Expected<DType> dtype_from_onnx_name(const std::string& to, const KernelArgs& args) {
   static const std::map<std::string, int64_t> numbers = {
-      {"FLOAT", 1}, {"UINT8", 2}, {"INT8", 3},     {"INT16", 5},   {"INT32", 6},
-      {"INT64", 7}, {"BOOL", 9},  {"FLOAT16", 10}, {"DOUBLE", 11}, {"BFLOAT16", 16},
+      {"FLOAT", 1}, {"UINT8", 2}, {"INT8", 3},     {"UINT16", 4},  {"INT16", 5},  {"INT32", 6},
+      {"INT64", 7}, {"BOOL", 9},  {"FLOAT16", 10}, {"DOUBLE", 11}, {"UINT32", 12}, {"UINT64", 13},
+      {"BFLOAT16", 16},
   };
   auto it = numbers.find(to);
   if (it == numbers.end()) return args.unsupported("Cast to '" + to + "' is not supported");
@@ -235,7 +242,7 @@ Status dropout(KernelArgs& args) {
 }
 
 const KernelEntry kConversionEntries[] = {
-    {"", "Cast", 1, cast, "f32, f64, f16, bf16, i64, i32, i16, i8, u8, bool; no strings"},
+    {"", "Cast", 1, cast, "f32, f64, f16, bf16, i64, i32, i16, i8, u64, u32, u16, u8, bool; no strings"},
     {"", "CastLike", 15, cast_like, "same dtypes as Cast"},
     {"", "Identity", 1, identity, "tensors only"},
     {"", "Dropout", 1, dropout, "inference only (training mode with ratio 0 accepted)"},

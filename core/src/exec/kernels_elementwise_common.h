@@ -27,10 +27,12 @@ Status dispatch_float(DType dtype, const KernelArgs& args, Fn&& fn) {
   }
 }
 
-/// Calls fn for the signed numeric dtypes (floats and signed integers; no u8, no bool).
+/// Calls fn for the signed numeric dtypes (floats and signed integers; no unsigned, no bool).
 template <typename Fn>
 Status dispatch_signed(DType dtype, const KernelArgs& args, Fn&& fn) {
-  if (dtype == DType::kU8) return args.unsupported("dtype u8 is not supported by this kernel (signed types only)");
+  if (is_unsigned(dtype))
+    return args.unsupported(std::string("dtype ") + dtype_name(dtype) +
+                            " is not supported by this kernel (signed types only)");
   return dispatch_numeric(dtype, args, std::forward<Fn>(fn));
 }
 

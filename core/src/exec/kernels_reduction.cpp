@@ -95,12 +95,16 @@ T from_double(double v) {
 }
 
 /// Sum (or sum of squares / absolute values) in the accumulation type: double for floats,
-/// wrap-around uint64 for integers.
+/// wrap-around uint64 for integers (returned as int64 for signed, uint64 for unsigned types).
 template <typename T, typename Transform>
 auto accumulate_sum(const T* x, const ReducePlan& plan, int64_t base, Transform transform) {
   if constexpr (std::is_floating_point_v<T>) {
     double acc = 0;
     for_each_reduced(plan, base, [&](int64_t o) { acc += transform(static_cast<double>(x[o])); });
+    return acc;
+  } else if constexpr (std::is_unsigned_v<T>) {
+    uint64_t acc = 0;
+    for_each_reduced(plan, base, [&](int64_t o) { acc += transform(static_cast<uint64_t>(x[o])); });
     return acc;
   } else {
     uint64_t acc = 0;
@@ -154,7 +158,12 @@ T reduce_log_sum_exp(const T* x, const ReducePlan& plan, int64_t base) {
 template <typename T>
 T reduce_one(ReduceKind kind, const T* x, const ReducePlan& plan, int64_t base) {
   auto same = [](auto v) { return v; };
-  auto absolute = [](auto v) { return v < 0 ? -v : v; };
+  auto absolute = [](auto v) {
+    if constexpr (std::is_unsigned_v<decltype(v)>)
+      return v;
+    else
+      return v < 0 ? -v : v;
+  };
   auto square = [](auto v) { return v * v; };
   switch (kind) {
     case ReduceKind::kSum:

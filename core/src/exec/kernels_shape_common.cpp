@@ -112,6 +112,15 @@ void store_as(T v, std::byte* dst) {
   std::memcpy(dst, &v, sizeof v);
 }
 
+/// double -> unsigned integer without undefined behaviour: negatives wrap like int64 would, values
+/// beyond the type's range wrap modulo 2^bits, NaN gives 0.
+template <typename U>
+U to_unsigned(double v) {
+  if (!(v == v)) return U(0);
+  if (v < 0) return static_cast<U>(static_cast<int64_t>(std::max(v, -9.2233720368547758e18)));
+  return static_cast<U>(v >= 1.8446744073709552e19 ? ~uint64_t{0} : static_cast<uint64_t>(v));
+}
+
 template <typename T>
 T load_as(const std::byte* base, int64_t i) {
   T v;
@@ -139,7 +148,10 @@ void store_double(DType dtype, double value, std::byte* dst) {
     case DType::kI32: return store_as(static_cast<int32_t>(value), dst);
     case DType::kI16: return store_as(static_cast<int16_t>(value), dst);
     case DType::kI8: return store_as(static_cast<int8_t>(value), dst);
-    case DType::kU8: return store_as(static_cast<uint8_t>(value), dst);
+    case DType::kU8: return store_as(to_unsigned<uint8_t>(value), dst);
+    case DType::kU16: return store_as(to_unsigned<uint16_t>(value), dst);
+    case DType::kU32: return store_as(to_unsigned<uint32_t>(value), dst);
+    case DType::kU64: return store_as(to_unsigned<uint64_t>(value), dst);
     case DType::kBool: return store_as(static_cast<uint8_t>(value != 0.0), dst);
     default: return;
   }
@@ -161,6 +173,9 @@ double load_double(DType dtype, const std::byte* base, int64_t i) {
     case DType::kI16: return load_as<int16_t>(base, i);
     case DType::kI8: return load_as<int8_t>(base, i);
     case DType::kU8: return load_as<uint8_t>(base, i);
+    case DType::kU16: return load_as<uint16_t>(base, i);
+    case DType::kU32: return load_as<uint32_t>(base, i);
+    case DType::kU64: return static_cast<double>(load_as<uint64_t>(base, i));
     case DType::kBool: return load_as<uint8_t>(base, i) != 0 ? 1.0 : 0.0;
     default: return std::nan("");
   }

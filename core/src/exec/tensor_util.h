@@ -54,6 +54,9 @@ Status dispatch_numeric(DType dtype, const KernelArgs& args, Fn&& fn) {
     NNC_DISPATCH_CASE(DType::kI16, int16_t)
     NNC_DISPATCH_CASE(DType::kI8, int8_t)
     NNC_DISPATCH_CASE(DType::kU8, uint8_t)
+    NNC_DISPATCH_CASE(DType::kU16, uint16_t)
+    NNC_DISPATCH_CASE(DType::kU32, uint32_t)
+    NNC_DISPATCH_CASE(DType::kU64, uint64_t)
     default:
       return args.unsupported(std::string("dtype ") + dtype_name(dtype) + " is not supported by this kernel");
   }

@@ -23,11 +23,15 @@ enum class DType : uint8_t {
   kU8,
   kI4,  ///< signed 4-bit, packed two per byte (low nibble first)
   kBool,
+  // Added in SDK 1.1 (appended so that the values above keep their numbers).
+  kU16,
+  kU32,
+  kU64,
 };
 
-/// Short name used in dumps and messages: "f32", "i4", "bool", "undefined".
+/// Short name used in dumps and messages: "f32", "i4", "u32", "bool", "undefined".
 const char* dtype_name(DType t) noexcept;
-/// Inverse of dtype_name; also accepts numpy-ish spellings ("float32", "int8", "uint8"...).
+/// Inverse of dtype_name; also accepts numpy-ish spellings ("float32", "int8", "uint8", "uint64"...).
 std::optional<DType> parse_dtype(std::string_view name) noexcept;
 /// Size in bits of one element (4 for kI4, 8 for kBool, 0 for kUndefined).
 int dtype_bits(DType t) noexcept;
@@ -35,5 +39,7 @@ int dtype_bits(DType t) noexcept;
 size_t dtype_storage_bytes(DType t, int64_t count) noexcept;
 bool is_floating(DType t) noexcept;
 bool is_integer(DType t) noexcept;  ///< signed or unsigned integers, not bool
+/// Unsigned integers: u8, u16, u32, u64.
+bool is_unsigned(DType t) noexcept;
 
 }  // namespace nnc

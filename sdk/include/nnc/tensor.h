@@ -107,6 +107,9 @@ template <> constexpr DType dtype_of<int32_t>() { return DType::kI32; }
 template <> constexpr DType dtype_of<int16_t>() { return DType::kI16; }
 template <> constexpr DType dtype_of<int8_t>() { return DType::kI8; }
 template <> constexpr DType dtype_of<uint8_t>() { return DType::kU8; }
+template <> constexpr DType dtype_of<uint16_t>() { return DType::kU16; }
+template <> constexpr DType dtype_of<uint32_t>() { return DType::kU32; }
+template <> constexpr DType dtype_of<uint64_t>() { return DType::kU64; }
 template <> constexpr DType dtype_of<bool>() { return DType::kBool; }
 
 template <typename T>

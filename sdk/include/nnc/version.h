@@ -4,7 +4,8 @@
 /// Major version of the plugin SDK. A plugin built against another major is refused.
 #define NNC_SDK_VERSION_MAJOR 1
 /// Minor version of the plugin SDK. A plugin's minor must be <= the host's minor.
-#define NNC_SDK_VERSION_MINOR 0
+/// 1.1: DType gained kU16, kU32, kU64 (appended; earlier values unchanged) and is_unsigned().
+#define NNC_SDK_VERSION_MINOR 1
 
 #define NNC_STRINGIFY_IMPL(x) #x
 #define NNC_STRINGIFY(x) NNC_STRINGIFY_IMPL(x)
