@@ -78,6 +78,17 @@ Expected<std::unique_ptr<ReferenceExecutor>> ReferenceExecutor::create(const Gra
       step.inputs.push_back(s);
       if (s >= 0) last_reader[s] = impl->steps.size();
     }
+    // Values the node's subgraphs read from this graph follow its own inputs (see exec/subgraph_runner.h).
+    for (const std::string& name : implicit_input_names(*n)) {
+      const Value* v = graph.find_value(name);
+      if (!v)
+        return make_error(ErrorCode::kInvalidArgument, "a subgraph of " + n->describe() + " reads '" + name +
+                                                           "', which no enclosing graph defines",
+                          Location{"", 0, 0, n->describe()}, "re-export the model");
+      int s = impl->slot(v);
+      step.inputs.push_back(s);
+      last_reader[s] = impl->steps.size();
+    }
     for (const Value* out : n->outputs()) step.outputs.push_back(out ? impl->slot(out) : -1);
     impl->steps.push_back(std::move(step));
   }
