@@ -11,13 +11,74 @@
 
 namespace nnc {
 
+namespace {
+
+bool has_subgraph(const Node& n) {
+  for (const auto& [name, a] : n.attributes())
+    if (a.kind() == AttributeKind::kGraph) return true;
+  return false;
+}
+
+/// A value of `g` that stands for an outer-scope value (see outer_scope_names).
+bool is_outer_placeholder(const Graph& g, const Value* v) {
+  return !v->producer() && !v->is_constant() && !g.is_graph_input(v);
+}
+
+/// Values of n's graph read by n's subgraphs (names n's graph does not hold come from further out).
+std::vector<Value*> implicit_input_values(const Node& n) {
+  std::vector<Value*> out;
+  if (!n.graph() || !has_subgraph(n)) return out;
+  for (const std::string& name : implicit_input_names(n))
+    if (Value* v = n.graph()->find_value(name)) out.push_back(v);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> outer_scope_names(const Graph& g) {
+  std::vector<std::string> names;
+  std::unordered_set<std::string> seen;
+  auto add = [&](const std::string& name) {
+    if (seen.insert(name).second) names.push_back(name);
+  };
+  for (const Node* n : g.nodes()) {
+    for (const Value* in : n->inputs())
+      if (in && is_outer_placeholder(g, in)) add(in->name());
+    if (!has_subgraph(*n)) continue;
+    for (const std::string& name : implicit_input_names(*n)) {
+      const Value* v = g.find_value(name);
+      if (!v || is_outer_placeholder(g, v)) add(name);
+    }
+  }
+  for (const Value* v : g.outputs())
+    if (v && is_outer_placeholder(g, v)) add(v->name());
+  return names;
+}
+
+std::vector<std::string> implicit_input_names(const Node& n) {
+  std::vector<std::string> names;
+  std::unordered_set<std::string> seen;
+  for (const auto& [attr, a] : n.attributes()) {
+    if (a.kind() != AttributeKind::kGraph || !a.get<std::shared_ptr<Graph>>()) continue;
+    for (std::string& name : outer_scope_names(*a.get<std::shared_ptr<Graph>>()))
+      if (seen.insert(name).second) names.push_back(std::move(name));
+  }
+  return names;
+}
+
 Expected<std::vector<Node*>> topological_order(const Graph& g) {
   std::vector<Node*> nodes = g.nodes();
   std::unordered_map<const Node*, int> pending;  // number of producer nodes not yet emitted
+  std::unordered_map<const Value*, std::vector<Node*>> implicit_readers;
   for (Node* n : nodes) {
     int count = 0;
     for (Value* in : n->inputs())
       if (in && in->producer()) ++count;
+    for (Value* in : implicit_input_values(*n)) {
+      if (!in->producer()) continue;
+      ++count;
+      implicit_readers[in].push_back(n);
+    }
     pending[n] = count;
   }
   std::vector<Node*> order;
@@ -36,6 +97,9 @@ Expected<std::vector<Node*>> topological_order(const Graph& g) {
         auto it = pending.find(u.node);
         if (it != pending.end() && --it->second == 0) released.push_back(u.node);
       }
+      if (auto r = implicit_readers.find(out); r != implicit_readers.end())
+        for (Node* reader : r->second)
+          if (--pending[reader] == 0) released.push_back(reader);
     }
     // Keep insertion order among released nodes for stable, readable dumps.
     for (auto it = released.rbegin(); it != released.rend(); ++it) ready.push_back(*it);
@@ -61,6 +125,7 @@ std::vector<Node*> nodes_feeding(const Graph& g, const std::vector<Value*>& targ
     if (!v || !v->producer() || seen.count(v->producer())) continue;
     seen.insert(v->producer());
     for (Value* in : v->producer()->inputs()) stack.push_back(in);
+    for (Value* in : implicit_input_values(*v->producer())) stack.push_back(in);
   }
   std::vector<Node*> out;
   for (Node* n : g.nodes())
@@ -163,6 +228,9 @@ std::map<std::string, int> op_histogram(const Graph& g) {
 int remove_dead_nodes(Graph& g) {
   std::vector<Node*> live = nodes_feeding(g, g.outputs());
   std::unordered_set<const Node*> live_set(live.begin(), live.end());
+  std::unordered_set<const Value*> read_by_subgraphs;
+  for (const Node* n : live)
+    for (const Value* v : implicit_input_values(*n)) read_by_subgraphs.insert(v);
   int removed = 0;
   for (Node* n : g.nodes()) {
     if (live_set.count(n)) continue;
@@ -173,7 +241,8 @@ int remove_dead_nodes(Graph& g) {
       if (out && out->uses().empty() && !g.is_graph_output(out)) (void)g.erase_value(out);
   }
   for (Value* v : g.values())
-    if (v->is_constant() && v->uses().empty() && !g.is_graph_output(v) && !g.is_graph_input(v))
+    if (v->is_constant() && v->uses().empty() && !g.is_graph_output(v) && !g.is_graph_input(v) &&
+        !read_by_subgraphs.count(v))
       (void)g.erase_value(v);
   return removed;
 }

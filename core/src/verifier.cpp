@@ -57,13 +57,16 @@ std::optional<std::vector<int64_t>> broadcast_static(const std::vector<const Val
 
 class Checker {
  public:
-  explicit Checker(const Graph& g) : g_(g) {}
+  /// `enclosing`: the graphs around `g` when it is a subgraph (innermost last); their values are
+  /// the outer scope `g` may read.
+  explicit Checker(const Graph& g, std::vector<const Graph*> enclosing = {}) : g_(g), enclosing_(std::move(enclosing)) {}
 
   std::vector<VerifyIssue> run() {
     check_values_owned_and_produced();
     check_nodes();
     check_outputs();
     check_constants();
+    check_subgraphs();
     if (auto order = topological_order(g_); !order) add(order.error().message(), "graph '" + g_.name() + "'");
     return std::move(issues_);
   }
@@ -89,7 +92,7 @@ class Checker {
           add("input " + std::to_string(i) + " of " + n->describe() + " is not a value of this graph", n->name());
           continue;
         }
-        bool available = in->producer() || in->is_constant() || g_.is_graph_input(in);
+        bool available = in->producer() || in->is_constant() || g_.is_graph_input(in) || from_outer_scope(in->name());
         if (!available) {
           add("input " + std::to_string(i) + " '" + in->name() + "' of " + n->describe() +
                   " is dangling: no node produces it and it is neither a graph input nor a constant",
@@ -121,8 +124,37 @@ class Checker {
         add("a graph output is not owned by the graph", "graph outputs");
         continue;
       }
-      if (!v->producer() && !v->is_constant() && !g_.is_graph_input(v))
+      if (!v->producer() && !v->is_constant() && !g_.is_graph_input(v) && !from_outer_scope(v->name()))
         add("graph output '" + v->name() + "' is dangling: nothing produces it", v->name());
+    }
+  }
+
+  /// True when an enclosing graph holds a value named `name` (a subgraph's outer-scope read).
+  bool from_outer_scope(const std::string& name) const {
+    for (const Graph* outer : enclosing_)
+      if (outer->find_value(name)) return true;
+    return false;
+  }
+
+  /// Every subgraph attribute is checked as a graph of its own, seeing this graph's values as its
+  /// outer scope; its issues are prefixed with where it sits.
+  void check_subgraphs() {
+    for (const Node* n : g_.nodes()) {
+      for (const auto& [attr, a] : n->attributes()) {
+        if (a.kind() != AttributeKind::kGraph) continue;
+        const auto& sub = a.get<std::shared_ptr<Graph>>();
+        if (!sub) {
+          add("attribute '" + attr + "' of " + n->describe() + " holds a null subgraph", n->name());
+          continue;
+        }
+        std::vector<const Graph*> scopes = enclosing_;
+        scopes.push_back(&g_);
+        for (VerifyIssue& issue : Checker(*sub, scopes).run())
+          add("in " + attr + " of " + n->describe() + ": " + issue.message, issue.object);
+      }
+      for (const std::string& name : implicit_input_names(*n))
+        if (!g_.find_value(name) && !from_outer_scope(name))
+          add("a subgraph of " + n->describe() + " reads '" + name + "', which no enclosing graph defines", n->name());
     }
   }
 
@@ -202,6 +234,7 @@ class Checker {
   }
 
   const Graph& g_;
+  std::vector<const Graph*> enclosing_;
   std::unordered_set<const Value*> owned_;
   std::vector<VerifyIssue> issues_;
 };

@@ -63,6 +63,29 @@ Value* resolve(Graph& g, const Scope* outer, const std::string& name) {
   return nullptr;
 }
 
+/// ONNX spelling of a value type: "tensor(float)", "seq(tensor(int64))", "optional(seq(tensor(float)))", "map(...)".
+std::string type_text(const onnx::TypeProto& t) {
+  switch (t.value_case()) {
+    case onnx::TypeProto::kTensorType: return "tensor(" + onnx_type_name(t.tensor_type().elem_type()) + ")";
+    case onnx::TypeProto::kSequenceType: return "seq(" + type_text(t.sequence_type().elem_type()) + ")";
+    case onnx::TypeProto::kOptionalType: return "optional(" + type_text(t.optional_type().elem_type()) + ")";
+    case onnx::TypeProto::kMapType:
+      return "map(" + onnx_type_name(t.map_type().key_type()) + ", " + type_text(t.map_type().value_type()) + ")";
+    case onnx::TypeProto::kSparseTensorType:
+      return "sparse_tensor(" + onnx_type_name(t.sparse_tensor_type().elem_type()) + ")";
+    default: return "an unknown type";
+  }
+}
+
+/// kUnsupported for a graph input/output whose declared type is not a tensor (nnc's IR holds tensors only).
+Status non_tensor_error(const std::string& role, const std::string& name, const std::string& where,
+                        const onnx::TypeProto& type, const ImportContext& ctx) {
+  return make_error(ErrorCode::kUnsupported,
+                    role + " '" + name + "' of " + where + " in '" + ctx.file + "' has type " + type_text(type) +
+                        "; nnc's IR holds tensors only (no sequence, map or optional values)",
+                    ctx.at(name), "rewrite the model so that this value is a tensor (e.g. concatenate the sequence)");
+}
+
 std::vector<std::string> value_names(const Graph& g) {
   std::vector<std::string> names;
   for (const Value* v : g.values()) names.push_back(v->name());
@@ -136,12 +159,7 @@ Status import_graph(onnx::GraphProto& gp, Graph& g, const ImportContext& ctx, co
       return parse_error("graph input '" + name + "' is listed twice", name);
     }
     const ValueType vt = value_type_from_onnx(vi.type());
-    if (vi.has_type() && !vt.is_tensor) {
-      return make_error(ErrorCode::kUnsupported,
-                        "input '" + name + "' of " + where + " in '" + ctx.file + "' has type '" +
-                            onnx_value_kind(vi.type()) + "', not a tensor type; nnc's IR holds tensors only",
-                        ctx.at(name), "export the model with tensor inputs (sequence, map and optional are not supported)");
-    }
+    if (vi.has_type() && !vt.is_tensor) return non_tensor_error("input", name, where, vi.type(), ctx);
     if (vt.is_tensor && !vt.dtype) {
       return make_error(ErrorCode::kUnsupported,
                         "input '" + name + "' of " + where + " in '" + ctx.file + "' has element type " +
@@ -198,6 +216,11 @@ Status import_graph(onnx::GraphProto& gp, Graph& g, const ImportContext& ctx, co
     nodes.push_back(n);
   }
 
+  // Declared types first, so that subgraph placeholders for outer-scope values copy them.
+  for (const auto& vi : gp.value_info()) {
+    if (Value* v = g.find_value(vi.name())) apply_declared_type(v, value_type_from_onnx(vi.type()), vi.doc_string());
+  }
+
   // Pass 2: inputs and attributes (subgraphs see every value of this graph by now).
   const Scope scope{&g, outer};
   for (int i = 0; i < gp.node_size(); ++i) {
@@ -226,9 +249,6 @@ Status import_graph(onnx::GraphProto& gp, Graph& g, const ImportContext& ctx, co
     }
   }
 
-  for (const auto& vi : gp.value_info()) {
-    if (Value* v = g.find_value(vi.name())) apply_declared_type(v, value_type_from_onnx(vi.type()), vi.doc_string());
-  }
   for (const auto& vo : gp.output()) {
     if (vo.name().empty()) return parse_error("a graph output has no name");
     Value* v = resolve(g, outer, vo.name());
@@ -238,12 +258,8 @@ Status import_graph(onnx::GraphProto& gp, Graph& g, const ImportContext& ctx, co
                          vo.name());
     }
     const ValueType vt = value_type_from_onnx(vo.type());
-    if (outer == nullptr && vo.has_type() && !vt.is_tensor) {
-      return make_error(ErrorCode::kUnsupported,
-                        "output '" + vo.name() + "' of '" + ctx.file + "' has type '" + onnx_value_kind(vo.type()) +
-                            "', not a tensor type; nnc's IR holds tensors only",
-                        ctx.at(vo.name()), "export the model with tensor outputs");
-    }
+    if (vo.has_type() && vo.type().value_case() != onnx::TypeProto::VALUE_NOT_SET && !vt.is_tensor)
+      return non_tensor_error("output", vo.name(), where, vo.type(), ctx);
     if (outer == nullptr && vt.is_tensor && !vt.dtype) {
       return make_error(ErrorCode::kUnsupported,
                         "output '" + vo.name() + "' of '" + ctx.file + "' has element type " +

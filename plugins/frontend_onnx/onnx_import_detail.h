@@ -47,8 +47,6 @@ struct ValueType {
 };
 /// Reads a TypeProto. Symbolic dims become Dim::symbolic, dims with neither value nor name unknown.
 ValueType value_type_from_onnx(const onnx::TypeProto& type);
-/// The kind of a non-tensor type for messages: "sequence", "map", "optional", "sparse tensor".
-std::string onnx_value_kind(const onnx::TypeProto& type);
 
 /// Converts a TensorProto. raw_data is released as it is copied to keep peak memory low; external
 /// data is memory-mapped (Buffer::map_file) from ctx.model_dir. `what` names the tensor in errors

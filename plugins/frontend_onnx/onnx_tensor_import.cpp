@@ -131,17 +131,6 @@ std::string onnx_type_name(int32_t elem_type) {
   }
 }
 
-std::string onnx_value_kind(const onnx::TypeProto& type) {
-  switch (type.value_case()) {
-    case onnx::TypeProto::kTensorType: return "tensor";
-    case onnx::TypeProto::kSequenceType: return "sequence";
-    case onnx::TypeProto::kMapType: return "map";
-    case onnx::TypeProto::kOptionalType: return "optional";
-    case onnx::TypeProto::kSparseTensorType: return "sparse tensor";
-    default: return "value of unknown type";
-  }
-}
-
 ValueType value_type_from_onnx(const onnx::TypeProto& type) {
   ValueType vt;
   if (type.value_case() != onnx::TypeProto::kTensorType) return vt;

@@ -159,6 +159,15 @@ Expected<std::unique_ptr<ReferenceExecutor>> ReferenceExecutor::create(const Gra
     auto it = graph.opsets().find(n->domain() == "ai.onnx" ? "" : n->domain());
     step.opset = it == graph.opsets().end() ? 17 : it->second;
     for (const Value* in : n->inputs()) step.inputs.push_back(in ? impl->slot(in) : -1);
+    // Values the node's subgraphs read from this graph follow its own inputs (see exec/subgraph_runner.h).
+    for (const std::string& name : implicit_input_names(*n)) {
+      const Value* v = graph.find_value(name);
+      if (!v)
+        return make_error(ErrorCode::kInvalidArgument, "a subgraph of " + n->describe() + " reads '" + name +
+                                                           "', which no enclosing graph defines",
+                          Location{"", 0, 0, n->describe()}, "re-export the model");
+      step.inputs.push_back(impl->slot(v));
+    }
     for (const Value* out : n->outputs()) step.outputs.push_back(out ? impl->slot(out) : -1);
     impl->steps.push_back(std::move(step));
   }

@@ -41,7 +41,8 @@ struct FusedClamp {
 struct KernelArgs {
   const Node& node;
   int64_t opset;                        ///< opset version of the node's domain in this model
-  std::vector<const Tensor*> inputs;    ///< one per node input; nullptr for an omitted optional input
+  std::vector<const Tensor*> inputs;    ///< one per node input; nullptr for an omitted optional input;
+                                        ///< then, for nodes with subgraphs, one per implicit_input_names(node)
   std::vector<Tensor>& outputs;         ///< one per node output, empty on entry; the kernel fills them
   ThreadPool& pool;
   /// Activation the executor folded into this node (nullptr when none). A kernel that applies it to
@@ -77,6 +78,7 @@ std::span<const KernelEntry> reduction_kernels();     ///< Reduce*, ArgMax/Min, 
 std::span<const KernelEntry> linalg_kernels();        ///< Conv, ConvTranspose, Gemm, MatMul, Einsum
 std::span<const KernelEntry> nn_kernels();            ///< pooling, normalizations, LRN
 std::span<const KernelEntry> shape_kernels();         ///< Reshape ... Resize, NMS, NonZero, constants
+std::span<const KernelEntry> control_kernels();       ///< If, Loop, Scan (subgraphs; see subgraph_runner.h)
 
 /// Lookup in the concatenated table (nullptr when absent).
 const KernelEntry* find_kernel(const std::string& domain, const std::string& op_type);

@@ -249,6 +249,7 @@ std::span<const KernelEntry> shape_kernels() {
       {"", "Split", 1, split, "split attribute or input; num_outputs from opset 18"},
       {"", "Gather", 1, gather, ""},
       {"", "GatherElements", 11, gather_elements, ""},
+      {"", "GatherND", 11, gather_nd, "batch_dims from opset 12"},
       {"", "Pad", 1, pad, "modes constant, reflect, edge, wrap; axes input from opset 18"},
       {"", "Resize", 10, resize,
        "nearest/linear/cubic, every coordinate_transformation_mode; opset 18 axes and keep_aspect_ratio_policy; "

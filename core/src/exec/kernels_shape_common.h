@@ -64,6 +64,7 @@ Status concat(KernelArgs& args);
 Status split(KernelArgs& args);
 Status gather(KernelArgs& args);
 Status gather_elements(KernelArgs& args);
+Status gather_nd(KernelArgs& args);
 Status pad(KernelArgs& args);
 
 Status resize(KernelArgs& args);

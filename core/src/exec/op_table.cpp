@@ -1,5 +1,6 @@
 // nnc core: the reference executor's single op table (all kernel groups) and the support check.
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -19,7 +20,8 @@ std::string key_of(const std::string& domain, const std::string& op_type) {
 const std::unordered_map<std::string, const KernelEntry*>& kernel_index() {
   static const std::unordered_map<std::string, const KernelEntry*> index = [] {
     std::unordered_map<std::string, const KernelEntry*> m;
-    for (auto group : {elementwise_kernels(), reduction_kernels(), linalg_kernels(), nn_kernels(), shape_kernels()})
+    for (auto group : {elementwise_kernels(), reduction_kernels(), linalg_kernels(), nn_kernels(), shape_kernels(),
+                       control_kernels()})
       for (const KernelEntry& e : group) m.emplace(key_of(e.domain, e.op_type), &e);
     return m;
   }();
@@ -61,16 +63,24 @@ int64_t opset_of(const Graph& g, const std::string& domain) {
 Status check_reference_support(const Graph& g) {
   std::map<std::string, std::vector<std::string>> unknown;    // op -> node names
   std::map<std::string, std::vector<std::string>> too_old;    // op -> messages
-  for (const Node* n : g.nodes()) {
-    std::string op = n->domain().empty() ? n->op_type() : n->domain() + "." + n->op_type();
-    const exec::KernelEntry* k = exec::find_kernel(n->domain(), n->op_type());
-    if (!k) {
-      unknown[op].push_back(n->name());
-      continue;
+  // Nodes inside subgraphs (If branches, Loop/Scan bodies) are checked too, named by their path
+  // ("If_1/else_branch/nms"); they run under the main graph's opsets.
+  std::function<void(const Graph&, const std::string&)> check = [&](const Graph& graph, const std::string& prefix) {
+    for (const Node* n : graph.nodes()) {
+      std::string op = n->domain().empty() ? n->op_type() : n->domain() + "." + n->op_type();
+      const exec::KernelEntry* k = exec::find_kernel(n->domain(), n->op_type());
+      if (!k) {
+        unknown[op].push_back(prefix + n->name());
+      } else {
+        int64_t opset = opset_of(g, n->domain());
+        if (opset != 0 && opset < k->min_opset) too_old[op].push_back(prefix + n->name());
+      }
+      for (const auto& [attr, a] : n->attributes())
+        if (a.kind() == AttributeKind::kGraph && a.get<std::shared_ptr<Graph>>())
+          check(*a.get<std::shared_ptr<Graph>>(), prefix + n->name() + "/" + attr + "/");
     }
-    int64_t opset = opset_of(g, n->domain());
-    if (opset != 0 && opset < k->min_opset) too_old[op].push_back(n->name());
-  }
+  };
+  check(g, "");
   if (unknown.empty() && too_old.empty()) return Status::ok();
   std::string opsets;
   for (const auto& [domain, version] : g.opsets())

@@ -28,7 +28,8 @@ const std::vector<ReferenceOpInfo>& reference_op_table();
 bool reference_supports(const std::string& domain, const std::string& op_type);
 
 /// OK, or ONE kUnsupported error listing every unsupported op type with its node names and the
-/// model's opset (not just the first).
+/// model's opset (not just the first). Nodes inside subgraphs (If branches, Loop/Scan bodies) are
+/// checked too and named by their path, e.g. 'If_1/else_branch/nms'.
 Status check_reference_support(const Graph& g);
 
 /// How the executor runs.
