@@ -96,18 +96,30 @@ nnc::Graph build_tiny_cnn() {
 
 }  // namespace
 
+/// The same model with input image[N, 3, H, W] and no declared intermediate shapes (tests of the
+/// frontend's input_shapes option; any H, W >= 2 works).
+void make_input_symbolic(nnc::Graph& g) {
+  g.set_name("tiny_cnn_symbolic");
+  g.inputs()[0]->set_shape(nnc::Shape{nnc::Dim::symbolic("N"), 3, nnc::Dim::symbolic("H"), nnc::Dim::symbolic("W")});
+  for (nnc::Value* v : g.values())
+    if (v->producer()) v->set_shape(nnc::Shape{});
+}
+
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s <output.onnx>\n", argv[0]);
+  const bool symbolic = argc == 3 && std::string(argv[1]) == "--symbolic-input";
+  if (argc != 2 && !symbolic) {
+    std::fprintf(stderr, "usage: %s [--symbolic-input] <output.onnx>\n", argv[0]);
     return 2;
   }
-  const nnc::Graph g = build_tiny_cnn();
-  const nnc::Status st = nnc::write_onnx(g, argv[1]);
+  nnc::Graph g = build_tiny_cnn();
+  if (symbolic) make_input_symbolic(g);
+  const char* out = argv[argc - 1];
+  const nnc::Status st = nnc::write_onnx(g, out);
   if (!st.is_ok()) {
     std::fprintf(stderr, "%s\n", st.to_string().c_str());
     return 1;
   }
-  std::printf("wrote %s: %zu nodes, %lld parameters\n", argv[1], g.node_count(),
+  std::printf("wrote %s: %zu nodes, %lld parameters\n", out, g.node_count(),
               static_cast<long long>(g.parameter_count()));
   return 0;
 }

@@ -18,8 +18,13 @@ std::optional<int> parse_command_line(const std::vector<std::string>& args, cons
                                       const boost::program_options::positional_options_description& positional,
                                       boost::program_options::variables_map& vm) {
   namespace po = boost::program_options;
+  // mx_nc spells the input-shape flag "-is"; boost only knows one-letter short options.
+  std::vector<std::string> normalized = args;
+  if (opts.find_nothrow("input-shapes", false))
+    for (std::string& a : normalized)
+      if (a == "-is") a = "--input-shapes";
   try {
-    po::store(po::command_line_parser(args).options(opts).positional(positional).run(), vm);
+    po::store(po::command_line_parser(normalized).options(opts).positional(positional).run(), vm);
   } catch (const po::error& e) {
     return usage_error(command, e.what());
   }

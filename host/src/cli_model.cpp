@@ -42,6 +42,9 @@ void add_model_options(po::options_description& opts) {
   opts.add_options()("help,h", "this help")("frontend", po::value<std::string>(), "frontend name (default: by file extension)")(
       "weights", po::value<std::vector<std::string>>(), "companion weights file (repeatable)")(
       "input-shape", po::value<std::vector<std::string>>(), "override an input shape: NAME=1,3,224,224 (repeatable)")(
+      "input-shapes", po::value<std::vector<std::string>>(),
+      "-is: mx_nc-style shape per model input, in order: channel-last without batch (\"224,224,3\") or \"auto\"; "
+      "repeat the flag or separate inputs with ';'")(
       "model", po::value<std::string>(), "model file");
 }
 
@@ -61,10 +64,17 @@ Expected<Graph> load_model_from_cli(const po::variables_map& vm, const CommonOpt
   std::string frontend = vm.count("frontend") ? vm["frontend"].as<std::string>() : "";
   const Registry& reg = plugins.registry();
   const FrontendEntry* fe = frontend.empty() ? reg.frontend_for_path(src.path.string()) : reg.frontends.find(frontend);
+  std::map<std::string, OptionValue> given;
+  if (vm.count("input-shapes")) {
+    std::string joined;
+    for (const auto& s : vm["input-shapes"].as<std::vector<std::string>>()) joined += (joined.empty() ? "" : ";") + s;
+    given["input_shapes"] = joined;
+  }
   Options options;
   if (fe) {
-    auto v = validate_options(fe->info.options, {}, "frontend '" + fe->info.name + "'");
-    if (v) options = *v;
+    auto v = validate_options(fe->info.options, given, "frontend '" + fe->info.name + "'");
+    if (!v) return v.error().with_context("-is/--input-shapes");
+    options = *v;
   }
   Context ctx;
   ctx.diagnostics = &diag;

@@ -15,6 +15,9 @@ int cmd_run(const std::vector<std::string>& args, const CommonOptions& common) {
   opts.add_options()("help,h", "this help")("dry-run", "resolve the pipeline and print the plan without running it")(
       "verify-each", "run the IR verifier after every pass")(
       "output-dir,o", po::value<std::string>(), "write outputs here instead of the pipeline's [outputs] dir")("threads", po::value<int>(), "worker threads (0 = all cores)")(
+      "input-shapes", po::value<std::vector<std::string>>()->multitoken(),
+      "-is: one shape string per model, in [[models]] order (mx_nc -is): \"auto\" or channel-last dims without "
+      "batch, ';' between a model's inputs; sets each model's frontend option input_shapes")(
       "pipeline", po::value<std::string>(), "pipeline file");
   po::positional_options_description pos;
   pos.add("pipeline", 1);
@@ -31,6 +34,13 @@ int cmd_run(const std::vector<std::string>& args, const CommonOptions& common) {
   if (!spec) {
     diag.error(spec.error());
     return kExitFailure;
+  }
+  if (vm.count("input-shapes")) {
+    const auto& shapes = vm["input-shapes"].as<std::vector<std::string>>();
+    if (shapes.size() != spec->models.size())
+      return usage_error("run", "-is gives " + std::to_string(shapes.size()) + " shape string(s) but the pipeline has " +
+                                    std::to_string(spec->models.size()) + " model(s); give one per model (\"auto\" to keep one's shapes)");
+    for (size_t i = 0; i < shapes.size(); ++i) spec->models[i].frontend_options["input_shapes"] = shapes[i];
   }
   if (vm.count("verify-each")) spec->verify_each = true;
   if (vm.count("threads")) spec->threads = vm["threads"].as<int>();

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <unordered_set>
 
+#include "input_shape_spec.h"
 #include "nnc/suggest.h"
 #include "onnx_import_detail.h"
 
@@ -48,7 +49,54 @@ std::string proto_shape_str(const onnx::TypeProto& type) {
   return s + "]";
 }
 
-/// Applies ModelSource::input_shapes and the batch option to the main graph's inputs, before shape
+DeclaredInput declared_input(const onnx::ValueInfoProto& vi) {
+  DeclaredInput in{vi.name(), std::nullopt};
+  if (vi.type().value_case() != onnx::TypeProto::kTensorType || !vi.type().tensor_type().has_shape()) return in;
+  in.dims.emplace();
+  for (const auto& d : vi.type().tensor_type().shape().dim()) {
+    DeclaredDim dd;
+    if (d.has_dim_value() && d.dim_value() >= 0) dd.value = d.dim_value();
+    else if (d.has_dim_param()) dd.symbol = d.dim_param();
+    in.dims->push_back(dd);
+  }
+  return in;
+}
+
+/// Maps the `input_shapes` option (mx_nc semantics) onto the inputs, adding to `overrides` (by name).
+Status map_option_shapes(const std::vector<onnx::ValueInfoProto*>& inputs, const ImportOptions& opts,
+                         const ImportContext& ctx, std::map<std::string, std::vector<int64_t>>& overrides) {
+  const std::string where = "frontend option input_shapes";
+  Expected<InputShapesSpec> parsed = parse_input_shapes_spec(opts.input_shapes, where);
+  if (!parsed) return parsed.error().with_location(ctx.at());
+  const InputShapesSpec& spec = *parsed;
+  if (spec.all_auto) return Status::ok();
+  std::vector<std::string> names;
+  for (const auto* vi : inputs) names.push_back(vi->name());
+  if (spec.per_input.size() != inputs.size()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      where + " '" + opts.input_shapes + "' gives " + std::to_string(spec.per_input.size()) +
+                          " shape(s), but '" + ctx.file + "' has " + std::to_string(inputs.size()) + " input(s) " +
+                          quoted_list(names),
+                      ctx.at(), "give one entry per input in this order, separated by ';' (\"auto\" keeps an input's declared shape)");
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!spec.per_input[i]) continue;
+    const std::string& name = names[i];
+    if (overrides.count(name)) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "input '" + name + "' of '" + ctx.file + "' has both an input_shapes entry by name and '" +
+                            spec.texts[i] + "' in " + where,
+                        ctx.at("input '" + name + "'"), "give its shape once: write \"auto\" for it in " + where);
+    }
+    NNC_ASSIGN_OR_RETURN(MappedShape mapped, map_channel_last_shape(declared_input(*inputs[i]), *spec.per_input[i],
+                                                                    spec.texts[i], opts.batch, ctx.file));
+    if (!mapped.note.empty()) ctx.warn(mapped.note, "input '" + name + "'");
+    overrides[name] = std::move(mapped.dims);
+  }
+  return Status::ok();
+}
+
+/// Applies ModelSource::input_shapes, the input_shapes option and the batch option to the main graph's inputs, before shape
 /// inference. A symbol fixed this way (input dim "N" -> 4) is fixed in every declared type; when a
 /// static dim changes, declared intermediate/output shapes may be stale and are dropped (dtypes stay).
 Status apply_input_shapes(onnx::GraphProto& gp, const ModelSource& src, const ImportOptions& opts,
@@ -74,8 +122,10 @@ Status apply_input_shapes(onnx::GraphProto& gp, const ModelSource& src, const Im
     d->set_dim_value(size);
   };
 
+  std::map<std::string, std::vector<int64_t>> overrides = src.input_shapes;
+  NNC_RETURN_IF_ERROR(map_option_shapes(inputs, opts, ctx, overrides));
   std::set<std::string> overridden;
-  for (const auto& [name, dims] : src.input_shapes) {
+  for (const auto& [name, dims] : overrides) {
     auto it = std::find(names.begin(), names.end(), name);
     if (it == names.end()) {
       return make_error(ErrorCode::kNotFound,
@@ -273,6 +323,7 @@ Expected<Graph> OnnxFrontend::load(const ModelSource& source, const Options& opt
     ImportOptions io;
     io.shape_inference = options.get_bool("shape_inference", true);
     io.batch = options.get_int("batch", 1);
+    io.input_shapes = options.get_string("input_shapes", "auto");
     ModelSource src = source;
     std::error_code ec;
     if (src.path.is_relative() && !ctx.base_dir.empty() && !std::filesystem::exists(src.path, ec) &&

@@ -22,6 +22,9 @@ struct ImportOptions {
   /// Substituted for a symbolic or unknown leading dim of every input that has no explicit
   /// ModelSource::input_shapes override. Values < 1 leave such dims alone.
   int64_t batch = 1;
+  /// mx_nc-style shapes (input_shape_spec.h): "auto", or per model input in order, ';'-separated,
+  /// channel-last without batch ("224,224,3"); mapped onto each input's layout before shape inference.
+  std::string input_shapes = "auto";
 };
 
 /// Reads `source.path` (an .onnx file; external data is resolved relative to its directory) and

@@ -14,6 +14,9 @@ nnc::Status register_components(nnc::PluginRegistrar& registrar) {
   entry.info.options = {
       nnc::option_bool("shape_inference", true, "run ONNX shape inference to fill intermediate dtypes and shapes"),
       nnc::option_int("batch", 1, "batch size substituted for symbolic/unknown leading dims of inputs"),
+      nnc::option_string("input_shapes", "auto",
+                         "mx_nc -is: \"auto\" or channel-last dims without batch per input, ';'-separated "
+                         "(\"224,224,3\"); mapped onto the model's layout (NCHW or NHWC)"),
       nnc::option_bool("check_ops", true,
                        "fail when the model uses ops nnc's reference executor lacks, listing all of them at once"),
   };

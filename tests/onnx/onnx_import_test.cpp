@@ -164,7 +164,7 @@ TEST(OnnxImport, PluginRegistersFrontendAndLoads) {
   const FrontendEntry* entry = registry.frontend_for_extension(".onnx");
   ASSERT_NE(entry, nullptr);
   EXPECT_EQ(entry->info.name, "onnx");
-  ASSERT_EQ(entry->info.options.size(), 3u);  // shape_inference, batch, check_ops
+  ASSERT_EQ(entry->info.options.size(), 4u);  // shape_inference, batch, input_shapes, check_ops
 
   auto options = validate_options(entry->info.options, {{"batch", int64_t{2}}}, "frontend.onnx");
   ASSERT_TRUE(options.has_value()) << options.error().to_string();
