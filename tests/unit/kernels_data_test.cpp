@@ -1,6 +1,8 @@
 // nnc tests: ScatterND, ScatterElements/Scatter, OneHot, Trilu, Compress, EyeLike, ReverseSequence, Unique kernels.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "kernel_run_helpers.h"
 
 namespace nnc {
@@ -133,6 +135,11 @@ TEST(OneHotKernel, LastAxisNegativeAndOutOfRangeIndices) {
 TEST(OneHotKernel, FirstAxisFloatIndicesAndScalarDepth) {
   Tensor y = run1("OneHot", {f32({1.0f, 0.0f}, {2}), tensor<float>({2.0f}, {}), i64({0, 1}, {2})}, {{"axis", 0}});
   expect_tensor(y, DType::kI64, {2, 2}, {0, 1, 1, 0});
+}
+
+TEST(OneHotKernel, HugeAndNanFloatIndicesGiveOffRows) {
+  Tensor y = run1("OneHot", {f32({1e30f, -1e30f, std::nanf(""), -2.5f}, {4}), i64({3}, {1}), f32({0, 1}, {2})});
+  expect_tensor(y, DType::kF32, {4, 3}, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0});
 }
 
 TEST(OneHotKernel, BadDepthAndValuesAreErrors) {

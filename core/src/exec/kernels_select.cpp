@@ -62,10 +62,9 @@ Status one_hot(KernelArgs& args) {
   for (int64_t i = 0; i < out->element_count(); ++i) std::memcpy(dst + static_cast<size_t>(i) * elem, off_value, elem);
   // Per the spec, an index outside [-depth, depth - 1] yields a row of off_value (not an error).
   for (int64_t p = 0; p < count; ++p) {
-    double raw = indices->value_as_double(p);
-    if (std::isnan(raw)) continue;
-    auto v = static_cast<int64_t>(std::trunc(raw));
-    if (v < -depth || v >= depth) continue;
+    const double raw = std::trunc(indices->value_as_double(p));
+    if (!(raw >= static_cast<double>(-depth) && raw < static_cast<double>(depth))) continue;  // NaN too
+    auto v = static_cast<int64_t>(raw);
     if (v < 0) v += depth;
     const int64_t o = p / inner, in = p % inner;
     std::memcpy(dst + static_cast<size_t>((o * depth + v) * inner + in) * elem, on_value, elem);
@@ -114,7 +113,7 @@ Status compress(KernelArgs& args) {
     NNC_ASSIGN_OR_RETURN(axis, normalize_axis(attr_int(args.node, "axis", 0), x->rank(), args));
   }
   const int64_t dim = shape[axis];
-  auto c = cond->data<bool>();
+  auto c = cond->data<uint8_t>();  // bool storage, read as bytes
   std::vector<int64_t> keep;
   for (int64_t i = 0; i < static_cast<int64_t>(c.size()); ++i) {
     if (!c[i]) continue;
