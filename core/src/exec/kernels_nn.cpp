@@ -1,5 +1,6 @@
-// nnc core: the nn-group op table (pooling, normalizations, LRN).
+// nnc core: the nn-group op table (pooling, normalizations, LRN, recurrent RNN/GRU/LSTM).
 #include "exec/kernels_nn.h"
+#include "exec/kernels_rnn.h"
 
 namespace nnc::exec {
 
@@ -17,6 +18,11 @@ std::span<const KernelEntry> nn_kernels() {
       {"", "LayerNormalization", 17, nn::layer_normalization, "f32, f64"},
       {"", "LRN", 1, nn::lrn, "f32, f64"},
       {"", "MeanVarianceNormalization", 9, nn::mean_variance_normalization, "f32, f64"},
+      {"", "RNN", 7, rnn::rnn,
+       "f32, f64; all directions, activations, sequence_lens (a 0 gives zero Y_h, as ONNX Runtime), clip, "
+       "layout from opset 14"},
+      {"", "GRU", 7, rnn::gru, "f32, f64; as RNN plus linear_before_reset"},
+      {"", "LSTM", 7, rnn::lstm, "f32, f64; as RNN plus peepholes and input_forget"},
   };
   return table;
 }

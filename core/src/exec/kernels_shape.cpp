@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "exec/kernels_data.h"
 #include "exec/kernels_shape_common.h"
 
 namespace nnc::exec {
@@ -256,6 +257,16 @@ std::span<const KernelEntry> shape_kernels() {
        "antialias unsupported"},
       {"", "Upsample", 7, upsample, "nearest and linear"},
       {"", "NonMaxSuppression", 10, non_max_suppression, ""},
+      {"", "ScatterND", 11, data_ops::scatter_nd, "reduction add/mul from opset 16, max/min from 18 (numeric dtypes)"},
+      {"", "ScatterElements", 11, data_ops::scatter_elements,
+       "reduction add/mul from opset 16, max/min from 18 (numeric dtypes)"},
+      {"", "Scatter", 9, data_ops::scatter_elements, "deprecated opset 9-10 form of ScatterElements"},
+      {"", "OneHot", 9, data_ops::one_hot, "indices outside [-depth, depth) give off_value rows, per the spec"},
+      {"", "Trilu", 14, data_ops::trilu, ""},
+      {"", "Compress", 9, data_ops::compress, ""},
+      {"", "EyeLike", 9, data_ops::eye_like, ""},
+      {"", "ReverseSequence", 10, data_ops::reverse_sequence, ""},
+      {"", "Unique", 11, data_ops::unique, "numeric and bool dtypes; all four outputs"},
   };
   return table;
 }
