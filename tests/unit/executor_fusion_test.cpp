@@ -16,7 +16,7 @@ Value* typed(Value* v, Shape s) {
 }
 
 /// x[1,2,4,4] -> Conv(3x3, pad 1, 3 out) -> act -> y; optionally the conv output is a graph output too.
-Graph conv_then(const std::string& act, bool conv_is_output, int64_t opset = 13) {
+Graph conv_then(const std::string& act, bool conv_is_output, int64_t opset = 13, bool bounds_from_nodes = false) {
   Graph g("fusion");
   g.opsets()[""] = opset;
   Value* x = typed(g.add_value("x"), Shape{1, 2, 4, 4});
@@ -29,9 +29,17 @@ Graph conv_then(const std::string& act, bool conv_is_output, int64_t opset = 13)
   conv->set_attribute("pads", std::vector<int64_t>{1, 1, 1, 1});
   typed(conv->output(0), Shape{1, 3, 4, 4});
   std::vector<Value*> act_in{conv->output(0)};
-  if (act == "Clip" && opset >= 11) {
+  if (act == "Clip" && opset >= 11 && !bounds_from_nodes) {
     act_in.push_back(g.add_constant("lo", Tensor::scalar<float>(-0.5f)));
     act_in.push_back(g.add_constant("hi", Tensor::scalar<float>(0.75f)));
+  } else if (act == "Clip" && opset >= 11) {  // as torch exports them: Constant nodes
+    for (auto [name, v] : {std::pair{"lo", -0.5f}, std::pair{"hi", 0.75f}}) {
+      Node* c = g.add_node("Constant", {}, {name}, std::string(name) + "_node");
+      c->set_attribute("value", Tensor::scalar<float>(v));
+      c->output(0)->set_dtype(DType::kF32);
+      c->output(0)->set_shape(Shape{});
+      act_in.push_back(c->output(0));
+    }
   }
   Node* a = g.add_node(act, act_in, {"y"}, "act");
   if (act == "Clip" && opset < 11) {
@@ -91,8 +99,8 @@ TEST(ExecutorFusion, ConvReluMatchesUnfusedIncludingNaN) {
 }
 
 TEST(ExecutorFusion, ConvClipMatchesUnfusedBothOpsetForms) {
-  for (int64_t opset : {6, 13}) {
-    Graph g = conv_then("Clip", false, opset);
+  for (auto [opset, from_nodes] : {std::pair<int64_t, bool>{6, false}, {13, false}, {13, true}}) {
+    Graph g = conv_then("Clip", false, opset, from_nodes);
     auto fused = run(g, true, input_with_nan()), plain = run(g, false, input_with_nan());
     expect_same(fused.at("y"), plain.at("y"));
     bool saw_nan = false;

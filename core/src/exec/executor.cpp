@@ -43,9 +43,13 @@ bool can_take_activation(const Node& n) {
 std::optional<std::optional<float>> constant_bound(const Node& n, size_t i) {
   if (i >= n.inputs().size() || !n.inputs()[i]) return std::optional<float>();  // omitted: unbounded
   const Value* v = n.inputs()[i];
-  if (!v->is_constant() || v->constant()->dtype() != DType::kF32 || v->constant()->element_count() != 1)
-    return std::nullopt;
-  return std::optional<float>(v->constant()->data<float>()[0]);
+  const Tensor* t = v->constant();
+  if (const Node* p = v->producer(); !t && p && p->op_type() == "Constant" && p->domain().empty()) {
+    const Attribute* a = p->attribute("value");  // exporters often feed Clip bounds from Constant nodes
+    if (a && a->holds<Tensor>()) t = &a->get<Tensor>();
+  }
+  if (!t || t->dtype() != DType::kF32 || t->element_count() != 1) return std::nullopt;
+  return std::optional<float>(t->data<float>()[0]);
 }
 
 /// The clamp a Relu / Clip node computes on f32, when it can be folded into its producer.
