@@ -36,7 +36,7 @@ for m in $names; do
     n=$(median <<<"$report")
     o=$(node "$ort/ort_run.js" "${args[@]}" | median)
     echo "| $m | $t | $n | $o | $(awk "BEGIN { printf \"%.2f\", $n / $o }") |"
-    [ "$t" = "${threads%% *}" ] && mem+=("| $m | $(field weights_mib <<<"$report") | $(field peak_live_activations_mib <<<"$report") | $(field activation_pool_mib <<<"$report") | $(field run_anon_rss_over_baseline_mib <<<"$report") | $(field memory_bound_mib <<<"$report") | $(field memory_ratio <<<"$report") |")
+    [ "$t" = "${threads%% *}" ] && mem+=("| $m | $(field weights_mib <<<"$report") | $(field peak_live_activations_mib <<<"$report") | $(field activation_arena_mib <<<"$report") | $(field run_anon_rss_over_baseline_mib <<<"$report") | $(field memory_bound_mib <<<"$report") | $(field memory_ratio <<<"$report") |")
   done
 done
 echo
@@ -44,6 +44,6 @@ echo "nnc memory during steady-state inference (MiB): the peak RSS counter is re
 echo "(which records the memory plan); file-backed pages (library code) and the anonymous memory the libraries"
 echo "hold before the model is loaded are taken off. bound = 1.5 x weights + largest set of live activations."
 echo
-echo "| model | weights | peak live activations | activation pool | peak anon RSS over baseline | bound | RSS/bound |"
+echo "| model | weights | peak live activations | activation arena | peak anon RSS over baseline | bound | RSS/bound |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${mem[@]}"

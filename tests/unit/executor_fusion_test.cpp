@@ -124,5 +124,23 @@ TEST(ExecutorFusion, AProducerWhoseOutputIsAlsoAGraphOutputIsNotFused) {
   expect_same(out.at("y"), run(g, false, input_with_nan()).at("y"));
 }
 
+TEST(ExecutorFusion, ResidualAddReluMatchesUnfused) {
+  Graph g("add_relu");
+  g.opsets()[""] = 13;
+  Value* x = typed(g.add_value("x"), Shape{1, 2, 4, 4});
+  g.add_input(x);
+  std::vector<float> r(32);
+  for (size_t i = 0; i < r.size(); ++i) r[i] = std::sin(static_cast<float>(i) * 0.9f);
+  Value* res = g.add_constant("r", Tensor::from_vector<float>(r, {1, 2, 4, 4}));
+  Node* add = g.add_node("Add", {x, res}, {"s"}, "add");
+  typed(add->output(0), Shape{1, 2, 4, 4});
+  Node* relu = g.add_node("Relu", {add->output(0)}, {"y"}, "relu");
+  typed(relu->output(0), Shape{1, 2, 4, 4});
+  g.add_output(relu->output(0));
+  auto fused = run(g, true, input_with_nan()), plain = run(g, false, input_with_nan());
+  expect_same(fused.at("y"), plain.at("y"));
+  EXPECT_EQ(fused.at("y").data<float>()[5], 0.0f);  // NaN + r -> NaN -> Relu -> 0
+}
+
 }  // namespace
 }  // namespace nnc

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 
 #include "exec/kernel.h"
 #include "nnc/executor.h"
@@ -95,6 +97,35 @@ TEST(ThreadPool, CoversTheRangeExactlyOnce) {
       });
       for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[static_cast<size_t>(i)].load(), 1) << "n=" << n << " i=" << i;
     }
+  }
+}
+
+TEST(ThreadPool, BackToBackJobsNeverMixUp) {
+  // Thousands of short jobs in a row, each with its own function, size and chunking: a worker late
+  // for one job must not run items of the next with the old function (each job writes its own id).
+  for (int threads : {2, 3}) {
+    exec::ThreadPool pool(threads);
+    std::vector<int> owner(4096);
+    for (int job = 0; job < 3000; ++job) {
+      const int64_t n = 1 + (job * 37) % 4096;
+      pool.parallel_for(
+          n,
+          [&, job](int64_t b, int64_t e) {
+            for (int64_t i = b; i < e; ++i) owner[static_cast<size_t>(i)] = job;
+          },
+          1 + job % 7);
+      for (int64_t i = 0; i < n; ++i) ASSERT_EQ(owner[static_cast<size_t>(i)], job) << "job " << job << " i " << i;
+    }
+  }
+}
+
+TEST(ThreadPool, WorkersThatFellAsleepStillWake) {
+  exec::ThreadPool pool(2);
+  for (int round = 0; round < 3; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // longer than the spin phase
+    std::atomic<int64_t> total{0};
+    pool.parallel_for(1000, [&](int64_t b, int64_t e) { total += e - b; });
+    EXPECT_EQ(total.load(), 1000);
   }
 }
 

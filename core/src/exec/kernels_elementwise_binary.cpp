@@ -147,6 +147,14 @@ Status arithmetic(KernelArgs& args) {
   NNC_ASSIGN_OR_RETURN(BinaryOperands in, binary_operands(args));
   return dispatch_numeric(in.a.dtype(), args, [&]<typename T>() {
     args.outputs[0] = Tensor::uninitialized(in.a.dtype(), in.out_shape);
+    if constexpr (std::is_same_v<T, float>) {
+      if (const FusedClamp* clamp = args.fused_clamp) {  // a folded Relu/Clip (residual Add + Relu)
+        broadcast_binary<T, T, T>(in.a, in.b, args.outputs[0], args.pool,
+                                  [clamp](T x, T y) { return (*clamp)(Op{}(x, y)); });
+        args.fused_clamp_applied = true;
+        return Status::ok();
+      }
+    }
     broadcast_binary<T, T, T>(in.a, in.b, args.outputs[0], args.pool, [](T x, T y) { return Op{}(x, y); });
     return Status::ok();
   });

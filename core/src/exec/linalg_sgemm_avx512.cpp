@@ -2,6 +2,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "exec/linalg_blas.h"
 
@@ -98,7 +99,7 @@ bool cpu_ok() {
 
 bool sgemm_avx512(const Gemm<float>& g) {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-  if (!cpu_ok() || g.trans_a || g.trans_b || g.alpha != 1.0f || (g.beta != 0.0f && g.beta != 1.0f)) return false;
+  if (std::getenv("NNC_NO_SGEMM512") || !cpu_ok() || g.trans_a || g.trans_b || g.alpha != 1.0f || (g.beta != 0.0f && g.beta != 1.0f)) return false;
   if (g.m <= 0 || g.n <= 0) return true;
   if (g.k <= 0 || g.n < 8) return false;  // K = 0: the generic path scales C; N < 8: GEMV-like, OpenBLAS
   // B is packed into panels when its rows lie far apart (an activation tensor used in place: TLB and
