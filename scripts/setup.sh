@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# nnc: one-step set-up: installs dependencies, configures and builds (build/, or $NNC_BUILD_DIR).
+# nnc: one-step set-up: installs dependencies, configures, builds (build/, or $NNC_BUILD_DIR) and
+# generates the main job's example model (examples/models/mobilenet_v2/, torchvision, seeded weights).
 # Environment: NNC_BUILD_DIR (default build), NNC_SANITIZE=ON for ASan+UBSan, NNC_BUILD_TYPE.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,3 +11,5 @@ cmake -S "$root" -B "$build" -G Ninja \
   -DNNC_SANITIZE="${NNC_SANITIZE:-OFF}" >/dev/null
 cmake --build "$build" -j"${NNC_JOBS:-$(nproc)}"
 echo "setup: built into $build (host: $build/bin/host)"
+
+"$root/scripts/gen_example_model.sh"   # the main job's model: examples/models/mobilenet_v2/

@@ -1,4 +1,4 @@
-// nnc core: components built into the core: IR writers (text, JSON) usable as pipeline stages.
+// nnc core: components built into the core: IR writers (text, JSON, ONNX) and exec.reference as pipeline stages.
 #include "builtin_components.h"
 
 #include <functional>
@@ -89,7 +89,7 @@ Status register_builtin_components(PluginRegistrar& registrar) {
       [] { return std::make_unique<PerModelFileWriter>(&write_onnx_file, "{model}.onnx"); },
       {},
       {}});
-  return Status::ok();
+  return register_builtin_exec_stage(registrar);
 }
 
 }  // namespace nnc

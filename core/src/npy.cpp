@@ -2,6 +2,7 @@
 #include "nnc/npy.h"
 
 #include <algorithm>
+#include <cctype>
 #include <bit>
 #include <cstdio>
 #include <cstring>
@@ -462,6 +463,16 @@ Status write_npy(const std::filesystem::path& path, const Tensor& t) {
   auto bytes = serialize_npy(t);
   if (!bytes) return bytes.error().with_location(file_location(path.string()));
   return write_file_atomically(path, *bytes);
+}
+
+std::string sanitized_file_stem(const std::string& name, std::set<std::string>& taken) {
+  std::string stem;
+  for (char c : name) stem += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') ? c : '_';
+  if (stem.empty() || stem == "." || stem == "..") stem = "output";
+  std::string unique = stem;
+  for (int i = 1; taken.count(unique); ++i) unique = stem + "_" + std::to_string(i);
+  taken.insert(unique);
+  return unique;
 }
 
 }  // namespace nnc

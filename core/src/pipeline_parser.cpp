@@ -205,8 +205,19 @@ class Parser {
       if (numeric) return OptionValue(out);
       return error(v, "option '" + key + "' mixes value types in one list", "use a list of strings, integers or numbers");
     }
-    return error(v, "option '" + key + "' has an unsupported value type (tables and dates are not option values)",
-                 "use a bool, integer, number, string or a list of those");
+    if (v.is_table()) {  // a table of strings, e.g. inputs = { image = "x.npy" }, becomes ["image=x.npy"]
+      std::vector<std::string> out;
+      for (auto&& [name, x] : *v.as_table()) {
+        std::string n(name.str());
+        if (!x.is_string() || n.find('=') != std::string::npos)
+          return error(x, "option '" + key + "': a table option maps names to strings ('" + n + "' does not)",
+                       key + " = { name = \"value\" }");
+        out.push_back(n + "=" + x.as_string()->get());
+      }
+      return OptionValue(out);
+    }
+    return error(v, "option '" + key + "' has an unsupported value type (dates are not option values)",
+                 "use a bool, integer, number, string, a list of those or a table of strings");
   }
 
   Status parse_stages(const toml::table& root) {

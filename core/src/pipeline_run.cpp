@@ -24,6 +24,16 @@ auto guarded(const std::string& what, Fn&& fn) -> decltype(fn()) {
   }
 }
 
+/// A job stage's error whose location names one of its options (object = option name, no file) is
+/// placed at that option's TOML line; any other error at `where` (the stage's plugin line).
+Status at_option_or(const Status& s, const std::map<std::string, Location>& option_locations, const Location& where) {
+  auto it = s.location().file.empty() ? option_locations.find(s.location().object) : option_locations.end();
+  if (it == option_locations.end()) return s.with_location(where);
+  Location loc = it->second;
+  loc.object = where.object;
+  return Status(s.code(), s.message(), loc, s.hint());
+}
+
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -100,6 +110,7 @@ Expected<CompileJob> run_pipeline(const PipelinePlan& plan, const PluginManager&
     }
     const JobStageEntry* entry = stage.kind == ComponentKind::kCalibrator ? reg.calibrators.find(stage.info->name)
                                  : stage.kind == ComponentKind::kTarget   ? reg.targets.find(stage.info->name)
+                                 : stage.kind == ComponentKind::kExec     ? reg.executors.find(stage.info->name)
                                                                           : reg.writers.find(stage.info->name);
     auto t0 = std::chrono::steady_clock::now();
     Status s = guarded(stage.spec.plugin, [&]() -> Status {
@@ -107,7 +118,7 @@ Expected<CompileJob> run_pipeline(const PipelinePlan& plan, const PluginManager&
       if (!js) return make_error(ErrorCode::kPluginError, stage.spec.plugin + " factory returned null");
       return js->run(job, stage.options, ctx);
     });
-    if (!s.is_ok()) return s.with_location(where);
+    if (!s.is_ok()) return at_option_or(s, stage.spec.option_locations, where);
     if (reports) reports->push_back(StepReport{stage.spec.plugin, ms_since(t0), peak_rss_kb(), false});
     if (ctx.verify_each) {
       for (const Model& model : job.models())

@@ -46,7 +46,7 @@ struct PluginManager::Impl {
 namespace {
 
 const std::regex& plugin_file_pattern() {
-  static const std::regex pattern("^libnnc_(frontend|pass|calib|target|write|runtime)_([a-z0-9][a-z0-9_]*)\\.so$");
+  static const std::regex pattern("^libnnc_(frontend|pass|calib|target|write|runtime|exec)_([a-z0-9][a-z0-9_]*)\\.so$");
   return pattern;
 }
 
@@ -184,7 +184,7 @@ Status PluginManager::load_file(const fs::path& path) {
     return make_error(ErrorCode::kPluginError, path.string() + ": " + reason);
   };
   if (rec.file_component.empty())
-    return reject("file name does not follow libnnc_<kind>_<name>.so (kind: frontend, pass, calib, target, write, runtime)");
+    return reject("file name does not follow libnnc_<kind>_<name>.so (kind: frontend, pass, calib, target, write, runtime, exec)");
 
   boost::dll::shared_library lib;
   try {
@@ -255,7 +255,7 @@ Status PluginManager::unavailable_component_error(const std::string& qualified_n
   for (const auto& d : impl_->searched) dirs += (dirs.empty() ? "" : ", ") + d.string();
   std::string hint = "`host plugins` lists what is available";
   if (qualified_name.find('.') == std::string::npos)
-    hint = "name components as <kind>.<name> (kinds: frontend, pass, calib, target, write, runtime); " + hint;
+    hint = "name components as <kind>.<name> (kinds: frontend, pass, calib, target, write, runtime, exec); " + hint;
   return make_error(ErrorCode::kNotFound,
                     "unknown plugin '" + qualified_name + "'" + did_you_mean(qualified_name, impl_->registry.qualified_names()) +
                         (dirs.empty() ? "" : "; searched " + dirs),

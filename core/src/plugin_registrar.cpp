@@ -27,6 +27,10 @@ void PluginRegistrar::add_runtime(RuntimeEntry e) {
   e.plugin = plugin_name_;
   runtimes_.push_back(std::move(e));
 }
+void PluginRegistrar::add_executor(JobStageEntry e) {
+  e.plugin = plugin_name_;
+  executors_.push_back(std::move(e));
+}
 
 void PluginRegistrar::fail(const Status& reason) {
   if (failure_.is_ok()) failure_ = reason.is_ok() ? make_error(ErrorCode::kPluginError, "registration failed") : reason;
@@ -78,6 +82,7 @@ std::vector<std::string> PluginRegistrar::staged_names() const {
   append_names(targets_, ComponentKind::kTarget, out);
   append_names(writers_, ComponentKind::kWriter, out);
   append_names(runtimes_, ComponentKind::kRuntime, out);
+  append_names(executors_, ComponentKind::kExec, out);
   return out;
 }
 
@@ -89,12 +94,14 @@ Status PluginRegistrar::commit(Registry& registry) {
   NNC_RETURN_IF_ERROR(check_insertable(targets_, registry.targets, ComponentKind::kTarget));
   NNC_RETURN_IF_ERROR(check_insertable(writers_, registry.writers, ComponentKind::kWriter));
   NNC_RETURN_IF_ERROR(check_insertable(runtimes_, registry.runtimes, ComponentKind::kRuntime));
+  NNC_RETURN_IF_ERROR(check_insertable(executors_, registry.executors, ComponentKind::kExec));
   insert_all(frontends_, registry.frontends);
   insert_all(passes_, registry.passes);
   insert_all(calibrators_, registry.calibrators);
   insert_all(targets_, registry.targets);
   insert_all(writers_, registry.writers);
   insert_all(runtimes_, registry.runtimes);
+  insert_all(executors_, registry.executors);
   return Status::ok();
 }
 

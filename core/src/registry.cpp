@@ -15,6 +15,7 @@ const char* component_kind_prefix(ComponentKind kind) noexcept {
     case ComponentKind::kTarget: return "target";
     case ComponentKind::kWriter: return "write";
     case ComponentKind::kRuntime: return "runtime";
+    case ComponentKind::kExec: return "exec";
   }
   return "pass";
 }
@@ -51,6 +52,7 @@ std::optional<Registry::Found> Registry::find_qualified(const std::string& quali
   if (auto f = from(targets, ComponentKind::kTarget)) return f;
   if (auto f = from(writers, ComponentKind::kWriter)) return f;
   if (auto f = from(runtimes, ComponentKind::kRuntime)) return f;
+  if (auto f = from(executors, ComponentKind::kExec)) return f;
   return std::nullopt;
 }
 
@@ -62,6 +64,7 @@ std::vector<std::string> Registry::qualified_names() const {
   collect(targets, ComponentKind::kTarget, out);
   collect(writers, ComponentKind::kWriter, out);
   collect(runtimes, ComponentKind::kRuntime, out);
+  collect(executors, ComponentKind::kExec, out);
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -13,17 +13,6 @@ namespace po = boost::program_options;
 
 namespace {
 
-/// A file-system-safe name for an output: [A-Za-z0-9._-] kept, the rest '_'; unique within `taken`.
-std::string sanitized_file_stem(const std::string& name, std::set<std::string>& taken) {
-  std::string stem;
-  for (char c : name) stem += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') ? c : '_';
-  if (stem.empty() || stem == "." || stem == "..") stem = "output";
-  std::string unique = stem;
-  for (int i = 1; taken.count(unique); ++i) unique = stem + "_" + std::to_string(i);
-  taken.insert(unique);
-  return unique;
-}
-
 /// Parses the -i flags into tensors; "file.npy" alone is allowed when the model has one input.
 Expected<std::map<std::string, Tensor>> read_inputs(const std::vector<std::string>& specs, const Graph& g) {
   std::map<std::string, Tensor> inputs;

@@ -17,9 +17,10 @@
 namespace nnc {
 
 /// Kinds of components; the pipeline names a component "<kind>.<name>" (e.g. "pass.remove_identity").
-enum class ComponentKind { kFrontend, kPass, kCalibrator, kTarget, kWriter, kRuntime };
+enum class ComponentKind { kFrontend, kPass, kCalibrator, kTarget, kWriter, kRuntime, kExec };
 
-/// Prefix used in pipelines and plugin file names: "frontend", "pass", "calib", "target", "write", "runtime".
+/// Prefix used in pipelines and plugin file names: "frontend", "pass", "calib", "target", "write", "runtime",
+/// "exec" (stages that run the current graph, e.g. exec.reference).
 const char* component_kind_prefix(ComponentKind kind) noexcept;
 
 /// What every component declares about itself.
@@ -57,7 +58,7 @@ class Pass {
   virtual Expected<bool> run(Graph& graph, const Options& options, Context& ctx) = 0;
 };
 
-/// A stage that works on the whole job: calibrators, targets and writers.
+/// A stage that works on the whole job: calibrators, targets, writers and exec stages.
 class JobStage {
  public:
   virtual ~JobStage() = default;
@@ -94,7 +95,7 @@ struct PassEntry {
   std::function<std::unique_ptr<Pass>()> create;
   std::string plugin;
 };
-/// Calibrators, targets and writers share one entry shape.
+/// Calibrators, targets, writers and exec stages share one entry shape.
 struct JobStageEntry {
   ComponentInfo info;
   std::function<std::unique_ptr<JobStage>()> create;

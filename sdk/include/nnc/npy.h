@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 
 #include "nnc/status.h"
@@ -27,6 +28,11 @@ Status write_npy(const std::filesystem::path& path, const Tensor& t);
 Expected<std::map<std::string, Tensor>> read_npz(const std::filesystem::path& path);
 /// Writes a .npz archive (stored members, like numpy.savez) atomically.
 Status write_npz(const std::filesystem::path& path, const std::map<std::string, Tensor>& arrays);
+
+/// A file-system-safe stem for a tensor name (e.g. an output written as <stem>.npy): [A-Za-z0-9._-]
+/// kept, the rest '_'; "output" for an empty name or "."/".."; made unique within `taken` (suffix _1,
+/// _2...) and added to it.
+std::string sanitized_file_stem(const std::string& name, std::set<std::string>& taken);
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, fsync, then rename, so readers
 /// never see a half-written file. Used by every writer in nnc.

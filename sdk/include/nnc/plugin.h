@@ -26,6 +26,8 @@ class PluginRegistrar {
   void add_target(JobStageEntry e);
   void add_writer(JobStageEntry e);
   void add_runtime(RuntimeEntry e);
+  /// Adds an "exec.<name>" stage: runs the job's current graphs (e.g. the reference executor).
+  void add_executor(JobStageEntry e);
 
   /// Marks registration as failed (the plugin is then rejected with this reason).
   void fail(const Status& reason);
@@ -51,6 +53,7 @@ class PluginRegistrar {
   std::vector<JobStageEntry> targets_;
   std::vector<JobStageEntry> writers_;
   std::vector<RuntimeEntry> runtimes_;
+  std::vector<JobStageEntry> executors_;
 };
 
 }  // namespace nnc

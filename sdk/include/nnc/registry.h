@@ -45,6 +45,7 @@ class Registry {
   ComponentRegistry<JobStageEntry> targets;
   ComponentRegistry<JobStageEntry> writers;
   ComponentRegistry<RuntimeEntry> runtimes;
+  ComponentRegistry<JobStageEntry> executors;  ///< "exec.<name>": stages that run the current graph
 
   /// Looks up "<kind>.<name>"; returns the kind and info, or nullopt.
   struct Found {
