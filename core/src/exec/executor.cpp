@@ -39,17 +39,19 @@ bool can_take_activation(const Node& n) {
   return false;
 }
 
-/// Scalar f32 value of a constant Clip bound input, or nullopt when it is absent (no bound) / not constant.
-std::optional<std::optional<float>> constant_bound(const Node& n, size_t i) {
-  if (i >= n.inputs().size() || !n.inputs()[i]) return std::optional<float>();  // omitted: unbounded
+/// Reads Clip bound input `i` into `bound` (left as is when the input is omitted: unbounded); false
+/// when the bound is not a known f32 scalar (a constant or a Constant node's value).
+bool constant_bound(const Node& n, size_t i, float& bound) {
+  if (i >= n.inputs().size() || !n.inputs()[i]) return true;
   const Value* v = n.inputs()[i];
   const Tensor* t = v->constant();
   if (const Node* p = v->producer(); !t && p && p->op_type() == "Constant" && p->domain().empty()) {
     const Attribute* a = p->attribute("value");  // exporters often feed Clip bounds from Constant nodes
     if (a && a->holds<Tensor>()) t = &a->get<Tensor>();
   }
-  if (!t || t->dtype() != DType::kF32 || t->element_count() != 1) return std::nullopt;
-  return std::optional<float>(t->data<float>()[0]);
+  if (!t || t->dtype() != DType::kF32 || t->element_count() != 1) return false;
+  bound = t->data<float>()[0];
+  return true;
 }
 
 /// The clamp a Relu / Clip node computes on f32, when it can be folded into its producer.
@@ -62,9 +64,9 @@ std::optional<exec::FusedClamp> activation_of(const Node& n, int64_t opset) {
     return exec::FusedClamp{exec::attr_float(n, "min", std::numeric_limits<float>::lowest()),
                             exec::attr_float(n, "max", std::numeric_limits<float>::max()), false};
   }
-  auto lo = constant_bound(n, 1), hi = constant_bound(n, 2);
-  if (!lo || !hi) return std::nullopt;
-  return exec::FusedClamp{lo->value_or(-kInf), hi->value_or(kInf), false};
+  float lo = -kInf, hi = kInf;
+  if (!constant_bound(n, 1, lo) || !constant_bound(n, 2, hi)) return std::nullopt;
+  return exec::FusedClamp{lo, hi, false};
 }
 
 /// Folds each Relu/Clip whose only input is the sole use of a fusable producer's f32 output into that

@@ -5,6 +5,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "nnc/graph.h"
@@ -29,12 +30,19 @@ struct FusedClamp {
     v = nan_to_lo ? (v > lo ? v : double(lo)) : (v < lo ? double(lo) : v);
     return hi < v ? double(hi) : v;
   }
-  /// Applies the clamp to rows x cols values with row stride `ld`.
+  /// Applies the clamp to rows x cols values with row stride `ld` (f32: vectorised, clamp_f32).
   template <typename T>
   void apply(T* p, int64_t rows, int64_t cols, int64_t ld) const noexcept {
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t c = 0; c < cols; ++c) p[r * ld + c] = (*this)(p[r * ld + c]);
+    for (int64_t r = 0; r < rows; ++r) {
+      if constexpr (std::is_same_v<T, float>) {
+        clamp_f32(p + r * ld, cols);
+      } else {
+        for (int64_t c = 0; c < cols; ++c) p[r * ld + c] = (*this)(p[r * ld + c]);
+      }
+    }
   }
+  /// p[0..n) = clamp(p[0..n)), same NaN rule as operator() (kernels_fused_clamp.cpp).
+  void clamp_f32(float* p, int64_t n) const noexcept;
 };
 
 /// Everything a kernel sees for one node execution.
