@@ -63,6 +63,7 @@ BufferPool::~BufferPool() {
 std::shared_ptr<Buffer> BufferPool::allocate(size_t size, bool zero) {
   const size_t capacity = std::max<size_t>(64, (size + 63) / 64 * 64);
   std::unique_lock<std::mutex> lock(mutex_);
+  const uint64_t run = run_;
   int64_t record = -1;
   if (in_run_) {
     const int64_t index = next_index_++;
@@ -89,12 +90,12 @@ std::shared_ptr<Buffer> BufferPool::allocate(size_t size, bool zero) {
     }
   }
   lock.unlock();
-  auto buffer = from_free_list(capacity, size, record);
+  auto buffer = from_free_list(capacity, size, run, record);
   if (zero) std::memset(buffer->mutable_data(), 0, size);
   return buffer;
 }
 
-std::shared_ptr<Buffer> BufferPool::from_free_list(size_t capacity, size_t size, int64_t record) {
+std::shared_ptr<Buffer> BufferPool::from_free_list(size_t capacity, size_t size, uint64_t run, int64_t record) {
   std::byte* block = nullptr;
   size_t got = capacity;
   {
@@ -120,11 +121,6 @@ std::shared_ptr<Buffer> BufferPool::from_free_list(size_t capacity, size_t size,
       outstanding_heap_ -= got;
       throw;
     }
-  }
-  uint64_t run;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    run = run_;
   }
   return std::make_shared<PooledBuffer>(shared_from_this(), block, got, size, run, record);
 }

@@ -51,7 +51,7 @@ class BufferPool : public std::enable_shared_from_this<BufferPool> {
     size_t capacity;
     int64_t offset;  // -1: not in the arena (outlives the run)
   };
-  std::shared_ptr<Buffer> from_free_list(size_t capacity, size_t size, int64_t record_id);
+  std::shared_ptr<Buffer> from_free_list(size_t capacity, size_t size, uint64_t run, int64_t record_id);
   void plan_arena();  // from records_, under mutex_
 
   mutable std::mutex mutex_;

@@ -20,7 +20,7 @@ bool has_subgraph(const Node& n) {
 }
 
 /// A value of `g` that stands for an outer-scope value (see outer_scope_names).
-bool is_outer_placeholder(const Graph& g, const Value* v) {
+bool is_outer_scope_reference(const Graph& g, const Value* v) {
   return !v->producer() && !v->is_constant() && !g.is_graph_input(v);
 }
 
@@ -43,15 +43,15 @@ std::vector<std::string> outer_scope_names(const Graph& g) {
   };
   for (const Node* n : g.nodes()) {
     for (const Value* in : n->inputs())
-      if (in && is_outer_placeholder(g, in)) add(in->name());
+      if (in && is_outer_scope_reference(g, in)) add(in->name());
     if (!has_subgraph(*n)) continue;
     for (const std::string& name : implicit_input_names(*n)) {
       const Value* v = g.find_value(name);
-      if (!v || is_outer_placeholder(g, v)) add(name);
+      if (!v || is_outer_scope_reference(g, v)) add(name);
     }
   }
   for (const Value* v : g.outputs())
-    if (v && is_outer_placeholder(g, v)) add(v->name());
+    if (v && is_outer_scope_reference(g, v)) add(v->name());
   return names;
 }
 

@@ -53,7 +53,7 @@ int infer_attribute_type(const onnx::AttributeProto& ap) {
   return onnx::AttributeProto::UNDEFINED;
 }
 
-/// Finds `name` in `g` or, for subgraphs, in an enclosing graph; an outer value gets a placeholder
+/// Finds `name` in `g` or, for subgraphs, in an enclosing graph; an outer value gets a reference
 /// value of the same name in `g` (no producer, not a graph input) so node inputs stay graph-local.
 Value* resolve(Graph& g, const Scope* outer, const std::string& name) {
   if (Value* v = g.find_value(name)) return v;
@@ -216,7 +216,7 @@ Status import_graph(onnx::GraphProto& gp, Graph& g, const ImportContext& ctx, co
     nodes.push_back(n);
   }
 
-  // Declared types first, so that subgraph placeholders for outer-scope values copy them.
+  // Declared types first, so that the subgraph values standing for outer-scope values copy them.
   for (const auto& vi : gp.value_info()) {
     if (Value* v = g.find_value(vi.name())) apply_declared_type(v, value_type_from_onnx(vi.type()), vi.doc_string());
   }

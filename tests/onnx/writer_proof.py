@@ -42,15 +42,9 @@ if shutil.which("node") is None:
     sys.exit(SKIP)
 
 
-def sanitize(name):
-    return re.sub(r"[^A-Za-z0-9._-]", "_", name)
-
-
-def run(cmd, what):
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        raise RuntimeError(f"{what} failed (rc {p.returncode}): {' '.join(cmd)}\n{p.stdout}{p.stderr}".rstrip())
-    return p.stdout
+# The helpers shared with the real-model checks (same host exec parsing and deviation measure).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "realmodels"))
+from check_model import deviation, nnc_exec, run, sanitize  # noqa: E402
 
 
 def io_names(model_path):
@@ -86,24 +80,6 @@ def ort_exec(ort_dir, model, inputs, out_dir, names):
           [a for n, f in inputs.items() for a in ("-i", f"{n}={f}")]
     run(cmd, "ONNX Runtime")
     return [np.load(os.path.join(out_dir, sanitize(n) + ".npy")) for n in names]
-
-
-def nnc_exec(host, model, inputs, out_dir):
-    cmd = [host, "exec", model, "-o", out_dir] + [a for n, f in inputs.items() for a in ("-i", f"{n}={f}")]
-    out = run(cmd, "host exec")
-    return {name: np.load(path) for name, path in re.findall(r"^output '(.*)' .* -> (.*)$", out, re.M)}
-
-
-def deviation(got, ref):
-    """max|got-ref| / max|ref| over all outputs; inf when a shape or dtype kind differs."""
-    num = den = 0.0
-    for g, r in zip(got, ref):
-        if g.shape != r.shape:
-            return float("inf")
-        g, r = g.astype(np.float64), r.astype(np.float64)
-        if g.size:
-            num, den = max(num, float(np.abs(g - r).max())), max(den, float(np.abs(r).max()))
-    return num / den if den else num
 
 
 def auto_cut(model_path):

@@ -104,7 +104,7 @@ TEST(GatherND, BadInputsAreClearErrors) {
 
 // --- control flow ---
 
-/// A subgraph whose node reads the outer-scope value `outer_name` (a placeholder value: no
+/// A subgraph whose node reads the outer-scope value `outer_name` (an outer-scope reference value: no
 /// producer, not an input, not a constant), as the ONNX importer builds it: y = op(outer, c).
 std::shared_ptr<Graph> branch(const std::string& name, const std::string& op, const std::string& outer_name, float c,
                               const std::string& out_name) {

@@ -71,8 +71,7 @@ std::optional<exec::FusedClamp> activation_of(const Node& n, int64_t opset) {
 
 /// Folds each Relu/Clip whose only input is the sole use of a fusable producer's f32 output into that
 /// producer: the producer writes the activation's output directly and the activation step goes away.
-void fold_activations(std::vector<Step>& steps, const std::vector<bool>& graph_output_slot,
-                      const std::unordered_map<const Value*, int>& slot_of) {
+void fold_activations(std::vector<Step>& steps, const std::vector<bool>& graph_output_slot) {
   std::unordered_map<int, int> readers;  // slot -> number of reading steps
   std::unordered_map<int, size_t> producer;
   for (size_t i = 0; i < steps.size(); ++i) {
@@ -97,7 +96,6 @@ void fold_activations(std::vector<Step>& steps, const std::vector<bool>& graph_o
     prod.outputs[0] = act.outputs[0];
     removed[&act - steps.data()] = true;
   }
-  (void)slot_of;
   std::vector<Step> kept;
   kept.reserve(steps.size());
   for (size_t i = 0; i < steps.size(); ++i)
@@ -181,7 +179,7 @@ Expected<std::unique_ptr<ReferenceExecutor>> ReferenceExecutor::create(const Gra
   std::vector<bool> keep(impl->slots.size(), false);
   for (int s : impl->output_slots) keep[s] = true;
   for (int s : impl->input_slots) keep[s] = true;
-  if (options.fuse_activations) fold_activations(impl->steps, keep, impl->slot_of);
+  if (options.fuse_activations) fold_activations(impl->steps, keep);
   std::unordered_map<int, size_t> last_reader;
   for (size_t i = 0; i < impl->steps.size(); ++i)
     for (int s : impl->steps[i].inputs)

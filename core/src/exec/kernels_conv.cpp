@@ -191,21 +191,28 @@ Status run(KernelArgs& args, const Tensor& x, const Tensor& wt, const Tensor* b,
 
 }  // namespace conv_impl
 
-Status conv(KernelArgs& args) {
-  using namespace conv_impl;
+Expected<ConvOperands> conv_operands(const KernelArgs& args, const char* op) {
   const Tensor* x = args.input(0);
   const Tensor* wt = args.input(1);
   const Tensor* b = args.input(2);
-  if (!x || !wt) return args.error("Conv needs inputs X and W");
-  if (args.output_count() < 1) return args.error("Conv needs an output");
+  if (!x || !wt) return args.error(std::string(op) + " needs inputs X and W");
+  if (args.output_count() < 1) return args.error(std::string(op) + " needs an output");
   if (x->dtype() != DType::kF32 && x->dtype() != DType::kF64)
-    return args.unsupported(std::string("Conv on ") + dtype_name(x->dtype()) + " (f32 and f64 are supported)");
+    return args.unsupported(std::string(op) + " on " + dtype_name(x->dtype()) + " (f32 and f64 are supported)");
   NNC_RETURN_IF_ERROR(expect_dtype(*wt, x->dtype(), args, "W"));
   if (b) NNC_RETURN_IF_ERROR(expect_dtype(*b, x->dtype(), args, "B"));
+  if (x->rank() < 3) return args.error("X must have shape [N, C, spatial...], got " + x->description());
+  if (wt->rank() != x->rank())
+    return args.error("W " + wt->description() + " must have the rank of X " + x->description());
+  return ConvOperands{x, wt, b};
+}
+
+Status conv(KernelArgs& args) {
+  using namespace conv_impl;
+  NNC_ASSIGN_OR_RETURN(ConvOperands ops, conv_operands(args, "Conv"));
+  const Tensor *x = ops.x, *wt = ops.w, *b = ops.b;
   const auto& xs = x->shape();
   const auto& ws = wt->shape();
-  if (xs.size() < 3) return args.error("X must have shape [N, C, spatial...], got " + x->description());
-  if (ws.size() != xs.size()) return args.error("W " + wt->description() + " must have the rank of X " + x->description());
   const int64_t group = attr_int(args.node, "group", 1);
   const int64_t c_in = xs[1], c_out = ws[0];
   if (group <= 0 || c_in % group != 0 || c_out % group != 0)

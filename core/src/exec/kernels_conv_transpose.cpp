@@ -122,19 +122,10 @@ void run(ThreadPool& pool, const T* x, const T* wt, const T* bias, T* y, int64_t
 }  // namespace
 
 Status conv_transpose(KernelArgs& args) {
-  const Tensor* x = args.input(0);
-  const Tensor* wt = args.input(1);
-  const Tensor* b = args.input(2);
-  if (!x || !wt) return args.error("ConvTranspose needs inputs X and W");
-  if (args.output_count() < 1) return args.error("ConvTranspose needs an output");
-  if (x->dtype() != DType::kF32 && x->dtype() != DType::kF64)
-    return args.unsupported(std::string("ConvTranspose on ") + dtype_name(x->dtype()) + " (f32 and f64 are supported)");
-  NNC_RETURN_IF_ERROR(expect_dtype(*wt, x->dtype(), args, "W"));
-  if (b) NNC_RETURN_IF_ERROR(expect_dtype(*b, x->dtype(), args, "B"));
+  NNC_ASSIGN_OR_RETURN(ConvOperands ops, conv_operands(args, "ConvTranspose"));
+  const Tensor *x = ops.x, *wt = ops.w, *b = ops.b;
   const auto& xs = x->shape();
   const auto& ws = wt->shape();
-  if (xs.size() < 3) return args.error("X must have shape [N, C, spatial...], got " + x->description());
-  if (ws.size() != xs.size()) return args.error("W " + wt->description() + " must have the rank of X " + x->description());
   const size_t r = xs.size() - 2;
   const int64_t group = attr_int(args.node, "group", 1);
   const int64_t c_in = xs[1];

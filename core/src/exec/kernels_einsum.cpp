@@ -27,13 +27,14 @@ bool parse_term(const std::string& term, int64_t rank, bool is_output, int64_t e
   ell_rank = 0;
   size_t letters = 0;
   bool seen_ellipsis = false;
+  size_t ellipsis_at = 0;  // label position where "..." expands
   for (size_t i = 0; i < term.size(); ++i) {
     char c = term[i];
     if (c == '.') {
       if (seen_ellipsis || term.compare(i, 3, "...") != 0) return why = "malformed ellipsis in '" + term + "'", false;
       seen_ellipsis = true;
       i += 2;
-      labels.push_back(-1);  // placeholder
+      ellipsis_at = labels.size();
     } else if (std::isalpha(static_cast<unsigned char>(c))) {
       labels.push_back(label_id(c));
       ++letters;
@@ -48,13 +49,10 @@ bool parse_term(const std::string& term, int64_t rank, bool is_output, int64_t e
   } else {
     ell_rank = seen_ellipsis ? ell_max : 0;
   }
-  auto it = std::find(labels.begin(), labels.end(), -1);
-  if (it != labels.end()) {
-    size_t pos = static_cast<size_t>(it - labels.begin());
-    labels.erase(it);
+  if (seen_ellipsis) {
     std::vector<int> ell;
     for (int64_t j = ell_max - ell_rank; j < ell_max; ++j) ell.push_back(kEllipsisBase + static_cast<int>(j));
-    labels.insert(labels.begin() + static_cast<std::ptrdiff_t>(pos), ell.begin(), ell.end());
+    labels.insert(labels.begin() + static_cast<std::ptrdiff_t>(ellipsis_at), ell.begin(), ell.end());
   }
   return true;
 }

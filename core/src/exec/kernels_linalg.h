@@ -6,6 +6,15 @@
 
 namespace nnc::exec::linalg {
 
+/// The checked operands of Conv / ConvTranspose: X [N, C, spatial...] f32/f64, W of X's rank and
+/// dtype, optional B of X's dtype, and an output slot (kernels_conv.cpp).
+struct ConvOperands {
+  const Tensor* x;
+  const Tensor* w;
+  const Tensor* b;  ///< nullptr when absent
+};
+Expected<ConvOperands> conv_operands(const KernelArgs& args, const char* op);
+
 Status conv(KernelArgs& args);            ///< kernels_conv.cpp
 Status conv_transpose(KernelArgs& args);  ///< kernels_conv_transpose.cpp
 Status gemm(KernelArgs& args);            ///< kernels_matmul.cpp

@@ -10,7 +10,7 @@
 namespace nnc {
 
 /// Names of the values `g` reads from enclosing graphs: a subgraph's (If/Loop/Scan body's)
-/// references to outer-scope values, which the ONNX importer holds as placeholder values (no
+/// references to outer-scope values, which the ONNX importer holds as outer-scope reference values (no
 /// producer, not a graph input, not a constant), plus those its own nested subgraphs read and `g`
 /// does not define. First-use order, no duplicates; empty for a self-contained graph.
 std::vector<std::string> outer_scope_names(const Graph& g);
