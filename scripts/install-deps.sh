@@ -13,6 +13,12 @@ PACKAGES=(
   python3-torch python3-torchvision python3-numpy python3-onnx  # real-model tests (/usr/bin/python3)
   libopenblas0-pthread libopenblas-dev        # GEMM of the reference executor (also Debian's torch)
   nodejs npm                                  # ONNX Runtime peer (../shared/tools/ort)
+  libflatbuffers-dev flatbuffers-compiler     # TFLite frontend and writer
+  libhdf5-dev                                 # Keras .h5 frontend
+  libyaml-cpp-dev                             # hb_compile YAML configurations
+  libjpeg62-turbo-dev libpng-dev              # image folders as calibration data
+  python3-opencv python3-pyarmnn python3-h5py # independent readers the frontend tests compare with
+  python3-sklearn                             # the digits data set of the quantization evidence
 )
 
 missing=()
