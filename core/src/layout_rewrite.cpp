@@ -132,6 +132,29 @@ class TransposeSimplifier {
     return true;
   }
 
+  /// `t` computes the identity of `x` into a graph output: the producer of `x` now writes that graph
+  /// output itself (and every reader of `x` reads it), so `t` loses its readers.
+  bool produce_output_directly(Node* t, Value* x) {
+    Node* p = x->producer();
+    Value* y = t->output(0);
+    if (!p || g_.is_graph_output(x) || g_.is_graph_input(x)) return false;
+    const size_t index = x->producer_output_index();
+    const std::string op_type = p->op_type(), domain = p->domain(), name = p->name(), t_name = t->name();
+    std::vector<Value*> inputs = p->inputs();
+    auto attrs = p->attributes();
+    std::vector<std::string> out_names;
+    for (Value* o : p->outputs()) out_names.push_back(o ? o->name() : "");
+    out_names[index] = y->name();
+    g_.erase_node(t);  // y loses its producer
+    g_.replace_all_uses(x, y);
+    g_.erase_node(p);
+    (void)g_.erase_value(x);
+    Node* np = g_.add_node(op_type, inputs, out_names, name, domain);
+    for (const auto& [k, a] : attrs) np->set_attribute(k, a);
+    ++removed_;
+    return true;
+  }
+
   void erase_if_unused(Node* n) {
     if (!n) return;
     for (Value* v : n->outputs())
@@ -157,9 +180,11 @@ class TransposeSimplifier {
   bool drop_identity(Node* t) {
     int64_t rank = transpose_rank(*t);
     if (rank < 0 || !is_identity(perm_of(*t, rank))) return false;
-    if (!reroute(t->output(0), t->input(0))) return false;
-    erase_if_unused(t);
-    return true;
+    if (reroute(t->output(0), t->input(0))) {
+      erase_if_unused(t);
+      return true;
+    }
+    return produce_output_directly(t, t->input(0));
   }
 
   bool merge_with_producer(Node* t) {
@@ -173,8 +198,10 @@ class TransposeSimplifier {
     for (size_t i = 0; i < p2.size(); ++i) composed[i] = p1[p2[i]];
     Value* x = inner->input(0);
     if (is_identity(composed)) {
-      if (!reroute(t->output(0), x)) return false;
-      erase_if_unused(t);
+      if (reroute(t->output(0), x))
+        erase_if_unused(t);
+      else if (!produce_output_directly(t, x))
+        return false;
     } else {
       t->set_input(0, x);
       t->set_attribute("perm", composed);
