@@ -242,12 +242,20 @@ Status apply_input_shapes(std::vector<DeclaredNetInput>& inputs, const ModelSour
     }
     it->dims = dims;
   }
-  for (const auto& in : inputs)
-    for (int64_t d : in.dims)
+  for (const auto& in : inputs) {
+    int64_t count = 1;
+    for (int64_t d : in.dims) {
       if (d < 1)
         return make_error(ErrorCode::kInvalidArgument, "input '" + in.name + "' has shape " + dims_str(in.dims) +
                                                            " with a non-positive dim",
                           Location{file}, "give the input's shape (input_shapes option, -is)");
+      if (d > (int64_t{1} << 31) / count)
+        return make_error(ErrorCode::kInvalidArgument,
+                          "input '" + in.name + "' has shape " + dims_str(in.dims) + ", more than 2^31 elements",
+                          Location{file}, "check the input shape (a damaged prototxt?)");
+      count *= d;
+    }
+  }
   return Status::ok();
 }
 

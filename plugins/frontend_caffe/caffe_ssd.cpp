@@ -86,6 +86,9 @@ Expected<std::vector<float>> compute_prior_boxes(const caffe::PriorBoxParameter&
   }
   if (img_h < 1 || img_w < 1 || layer_h < 1 || layer_w < 1)
     return bad("image and feature map sizes must be positive", "check the bottoms' shapes or img_size");
+  if (layer_h * layer_w > (int64_t{1} << 24))
+    return bad("feature map " + std::to_string(layer_h) + "x" + std::to_string(layer_w) + " is too large for priors",
+               "check the input shape");
   if (step_h == 0.f || step_w == 0.f) {
     step_w = static_cast<float>(img_w) / static_cast<float>(layer_w);
     step_h = static_cast<float>(img_h) / static_cast<float>(layer_h);

@@ -248,6 +248,36 @@ TEST_F(CaffeTest, BadLayerParametersNameTheLayer) {
   EXPECT_NE(h.status().message().find("bottom 'nothing'"), std::string::npos) << h.status().to_string();
 }
 
+TEST_F(CaffeTest, AbsurdInputShapesAreErrorsNotAllocations) {
+  auto p = write("huge.prototxt", "input: \"data\"\ninput_shape { dim: 1 dim: 3 dim: 100000 dim: 100000 }\n"
+                                  "layer { name: \"r\" type: \"ReLU\" bottom: \"data\" top: \"r\" }\n");
+  auto g = load(p);
+  ASSERT_FALSE(g);
+  EXPECT_NE(g.status().message().find("more than 2^31 elements"), std::string::npos) << g.status().to_string();
+  auto q = write("neg.prototxt", "input: \"data\"\ninput_shape { dim: 1 dim: -3 dim: 4 dim: 4 }\n"
+                                 "layer { name: \"r\" type: \"ReLU\" bottom: \"data\" top: \"r\" }\n");
+  auto h = load(q);
+  ASSERT_FALSE(h);
+  EXPECT_NE(h.status().message().find("non-positive dim"), std::string::npos) << h.status().to_string();
+}
+
+TEST_F(CaffeTest, V1NetIsUpgradedAndPoolsLikeCaffe) {
+  auto p = write("v1.prototxt", "input: \"data\"\ninput_dim: 1 input_dim: 1 input_dim: 4 input_dim: 4\n"
+                                "layers { name: \"relu\" type: RELU bottom: \"data\" top: \"r\" }\n"
+                                "layers { name: \"pool\" type: POOLING bottom: \"r\" top: \"p\" "
+                                "pooling_param { pool: AVE kernel_size: 3 stride: 2 pad: 1 } }\n");
+  auto g = load(p);
+  ASSERT_TRUE(g) << g.status().to_string();
+  // Caffe AVE pooling with ceil rounding: 4 -> 3 (the last window starts at 3 < 4 + 1).
+  EXPECT_EQ(g->outputs()[0]->shape(), Shape::of({1, 1, 3, 3}));
+  std::vector<float> x(16, 1.f);
+  auto out = run(*g, {{"data", Tensor::from_vector<float>(x, {1, 1, 4, 4})}});
+  // Caffe divides by the window clipped to image + pad: first window rows/cols -1..1: 4 ones / 9; last
+  // window rows/cols 3..5 clipped to 3..4 (one pixel, one pad row/col): 1 one / 4.
+  EXPECT_NEAR(out["p"].data<float>()[0], 4.f / 9.f, 1e-6);
+  EXPECT_NEAR(out["p"].data<float>()[8], 0.25f, 1e-6);
+}
+
 // ------------------------------------------------------------------------------------------ layers
 
 TEST_F(CaffeTest, PriorBoxMatchesHandComputedSsdBoxes) {
