@@ -257,6 +257,8 @@ std::span<const KernelEntry> shape_kernels() {
        "antialias unsupported"},
       {"", "Upsample", 7, upsample, "nearest and linear"},
       {"", "NonMaxSuppression", 10, non_max_suppression, ""},
+      {"nnc", "DetectionOutput", 1, detection_output,
+       "Caffe-SSD DetectionOutput: CORNER/CENTER_SIZE/CORNER_SIZE decoding, per-class NMS (eta), keep_top_k"},
       {"", "ScatterND", 11, data_ops::scatter_nd, "reduction add/mul from opset 16, max/min from 18 (numeric dtypes)"},
       {"", "ScatterElements", 11, data_ops::scatter_elements,
        "reduction add/mul from opset 16, max/min from 18 (numeric dtypes)"},

@@ -71,5 +71,7 @@ Status resize(KernelArgs& args);
 Status upsample(KernelArgs& args);
 
 Status non_max_suppression(KernelArgs& args);
+/// nnc.DetectionOutput (Caffe-SSD post-processing), kernels_detection_output.cpp.
+Status detection_output(KernelArgs& args);
 
 }  // namespace nnc::exec::shape_ops
