@@ -23,7 +23,7 @@ const std::set<std::string> kAssignOps = {"Assign", "AssignAdd", "AssignSub"};
 const std::set<std::string> kTrainingOps = {
     "Assign", "AssignAdd", "AssignSub", "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp",
     "SaveV2", "RestoreV2", "Save", "Restore", "SaveSlices", "RestoreSlice", "MergeV2Checkpoints", "ShardedFilename",
-    "StringJoin", "VarIsInitializedOp", "IsVariableInitialized", "NoOp", "Assert", "Print", "PrintV2",
+    "StringJoin", "VarIsInitializedOp", "IsVariableInitialized",
     "SparseSoftmaxCrossEntropyWithLogits", "SoftmaxCrossEntropyWithLogits", "BroadcastGradientArgs",
     "ScalarSummary", "HistogramSummary", "ImageSummary", "MergeSummary", "TensorSummary", "TensorSummaryV2",
     "ScatterUpdate", "ScatterAdd", "ScatterSub", "ResourceScatterAdd", "ResourceScatterUpdate",
@@ -36,9 +36,12 @@ bool is_training_op(const NodeDef& n) {
   if (kTrainingOps.count(op)) return true;
   if (op.rfind("Apply", 0) == 0 || op.rfind("ResourceApply", 0) == 0 || op.rfind("SparseApply", 0) == 0) return true;
   auto ends = [&](const std::string& s) { return op.size() >= s.size() && op.compare(op.size() - s.size(), s.size(), s) == 0; };
-  if (ends("Grad") || ends("Gradient")) return true;
+  if (ends("Grad") || (ends("Gradient") && op != "StopGradient" && op != "PreventGradient")) return true;
+  if (op.rfind("Random", 0) == 0 || op == "TruncatedNormal" || op == "ParameterizedTruncatedNormal" || op == "Multinomial")
+    return true;  // initialisers and training-time noise
   for (const auto& p : kTrainingPrefixes)
     if (n.name().rfind(p, 0) == 0) return true;
+  if (n.name().find("/Initializer/") != std::string::npos) return true;
   return false;
 }
 
@@ -343,11 +346,17 @@ class Prep {
     std::unordered_set<std::string> training;
     // Forward closure of training-only nodes over data and control edges (nodes are not sorted:
     // iterate to a fixed point over consumer lists).
-    std::unordered_map<std::string, std::vector<std::string>> consumers;
+    // consumers: every edge; spread: the edges training-only-ness travels along (not the data
+    // edges out of Assign/AssignAdd/AssignSub, whose output inference reads as the variable).
+    std::unordered_map<std::string, std::vector<std::string>> consumers, spread;
     for (const auto& n : g_.node())
       for (const auto& s : n.input()) {
-        auto x = parse_ref(s);
-        if (x) consumers[x->node].push_back(n.name());
+        bool control = false;
+        auto x = parse_ref(s, &control);
+        if (!x) continue;
+        consumers[x->node].push_back(n.name());
+        const NodeDef* src = node(x->node);
+        if (control || !src || !kAssignOps.count(src->op())) spread[x->node].push_back(n.name());
       }
     std::vector<std::string> work;
     for (const auto& n : g_.node())
@@ -358,23 +367,26 @@ class Prep {
     while (!work.empty()) {
       std::string x = std::move(work.back());
       work.pop_back();
-      for (const auto& c : consumers[x])
+      for (const auto& c : spread[x])
         if (training.insert(c).second) work.push_back(c);
     }
-    std::vector<TfRef> out;
+    std::vector<TfRef> out, named;
     for (const auto& n : g_.node()) {
       if (training.count(n.name())) continue;
-      bool consumed = false;
-      for (const auto& c : consumers[n.name()])
-        if (!training.count(c)) {
-          consumed = true;
-          break;
-        }
-      if (consumed) continue;
+      // An output is consumed by nothing, or only by training nodes that score it (loss/, metrics/);
+      // a value consumed only by variable updates, asserts or savers is not.
+      bool consumed = false, scored = false;
+      for (const auto& c : consumers[n.name()]) {
+        if (!training.count(c)) consumed = true;
+        else if (c.rfind("loss/", 0) == 0 || c.rfind("metrics/", 0) == 0 || c.find("/loss/") != std::string::npos) scored = true;
+      }
+      if (consumed || (!consumers[n.name()].empty() && !scored)) continue;
       const std::string& op = n.op();
       static const std::set<std::string> kNotOutputs = {"Const", "Placeholder", "PlaceholderWithDefault", "Exit",
-                                                        "NextIteration", "Enter", "LoopCond", "Switch", "Merge"};
+                                                        "NextIteration", "Enter", "LoopCond", "Switch", "Merge",
+                                                        "NoOp", "Assert", "Print", "PrintV2"};
       if (kNotOutputs.count(op) || kVariableOps.count(op)) continue;
+      if (n.name().find("/while/") != std::string::npos) continue;  // loop internals
       if (kAliasOps.count(op) || op == "ReadVariableOp") {
         auto x = parse_ref(n.input_size() ? n.input(0) : std::string());
         const NodeDef* src = x ? node(x->node) : nullptr;
@@ -383,6 +395,18 @@ class Prep {
       NNC_ASSIGN_OR_RETURN(bool d, dead(TfRef{n.name(), 0}, 0));
       if (d) continue;
       out.push_back(TfRef{n.name(), 0});
+      if (op == "Identity" && n.name().find('/') == std::string::npos) named.push_back(out.back());
+    }
+    // Top-level Identity nodes (tf.identity(..., name="detection_boxes"), exporters' convention) are
+    // the declared outputs when a graph has them; other dead ends are side computations.
+    if (!named.empty() && named.size() < out.size()) {
+      if (diag_) {
+        std::string s;
+        for (const auto& r : out)
+          if (std::find(named.begin(), named.end(), r) == named.end()) s += (s.empty() ? "" : ", ") + ref_name(r);
+        diag_->log(LogLevel::kVerbose, "'" + file_ + "': outputs taken from the top-level Identity nodes; other unconsumed tensors: " + s);
+      }
+      return named;
     }
     return out;
   }
@@ -397,7 +421,7 @@ class Prep {
     NNC_ASSIGN_OR_RETURN(auto cands, inferred_outputs());
     if (cands.empty())
       return make_error(ErrorCode::kInvalidArgument, "'" + file_ + "' has no inference output nnc can infer", at(),
-                        "name the outputs with the frontend option outputs (host: --option outputs=NAME)");
+                        "name the outputs with the frontend option outputs (pipeline: options = { outputs = \"NAME,...\" })");
     constexpr size_t kMaxInferred = 8;
     if (cands.size() > kMaxInferred) {
       std::vector<std::string> names;
@@ -405,7 +429,7 @@ class Prep {
       return make_error(ErrorCode::kInvalidArgument,
                         "cannot tell the outputs of '" + file_ + "': " + std::to_string(cands.size()) +
                             " tensors are consumed by no inference node: " + quoted_list(names, 24),
-                        at(), "name the outputs with the frontend option outputs, comma-separated");
+                        at(), "name the outputs with the frontend option outputs, comma-separated (pipeline: options = { outputs = \"NAME,...\" })");
     }
     for (const auto& c : cands) outs.emplace_back(ref_name(c), c);
     if (diag_) {
