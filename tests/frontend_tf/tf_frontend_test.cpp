@@ -243,5 +243,36 @@ TEST(TfImport, MetaWithoutCheckpointNamesTheFilesLookedFor) {
   EXPECT_NE(m.find("dense/kernel"), std::string::npos) << m;
 }
 
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Damaged real files: every truncation point class and random bit flips give a value or a Status
+// naming the file, never a crash (run under ASan too).
+TEST(TfImport, DamagedRealFilesNeverCrash) {
+  const std::vector<std::string> files = {kShared + "/realmodels/tf_pb/mobilenet_v1_0.25_128/quantized_graph.pb",
+                                          kMetaDir + "/checkpoints.meta"};
+  uint64_t seed = 12345;
+  auto rnd = [&] { return seed = seed * 6364136223846793005ull + 1442695040888963407ull, seed >> 33; };
+  for (const auto& f : files) {
+    const std::string bytes = slurp(f);
+    ASSERT_FALSE(bytes.empty()) << f;
+    ModelSource src;
+    src.path = f;
+    for (int k = 0; k < 24; ++k) {
+      std::string b = bytes;
+      if (k % 3 == 0) b.resize(rnd() % b.size());
+      else
+        for (int i = 0; i < 8; ++i) b[rnd() % b.size()] ^= static_cast<char>(1u << (rnd() % 8));
+      auto g = import_tf_bytes(b, src, {}, nullptr);
+      if (!g) EXPECT_NE(g.error().message().find(src.path.filename().string()), std::string::npos) << g.error().message();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace nnc::tf_frontend
