@@ -8,6 +8,7 @@
 
 #include "meta_graph.pb.h"
 #include "nnc/executor.h"
+#include "nnc/layout_rewrite.h"
 #include "tf_checkpoint.h"
 #include "tf_convert.h"
 #include "tf_import_detail.h"
@@ -85,6 +86,10 @@ Expected<Graph> import_graph_def(const nnc::tfproto::GraphDef& gd, const ModelSo
   NNC_ASSIGN_OR_RETURN(detail::PreparedGraph pg, detail::prepare_graph(gd, opts, vars, file, diag));
   detail::Converter conv(opts, vars, file, diag);
   NNC_ASSIGN_OR_RETURN(Graph g, conv.run(pg, src.input_shapes));
+  // The NCHW islands around Conv/Pool/BatchNorm meet back to back: drop the inverse Transpose pairs.
+  Expected<int> removed = cancel_inverse_transposes(g);
+  if (!removed) return removed.error().with_context("'" + file + "': removing inverse Transpose pairs");
+  if (diag) diag->log(LogLevel::kVerbose, "'" + file + "': " + std::to_string(*removed) + " Transpose node(s) removed after import");
   g.set_name(src.path.stem().string());
   for (const auto& [k, v] : metadata) g.metadata()[k] = v;
   if (gd.has_versions()) g.metadata()["tf.graph_producer"] = std::to_string(gd.versions().producer());
