@@ -1,0 +1,1 @@
+// nnc frontend_tflite: .tflite writer (placeholder until written).
