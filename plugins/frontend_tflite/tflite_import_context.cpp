@@ -131,6 +131,7 @@ std::optional<QuantInfo> ImportContext::quant(int32_t t) const {
   if (q->zero_point() && q->zero_point()->size() > 0) info.zero_points.assign(q->zero_point()->begin(), q->zero_point()->end());
   else info.zero_points.assign(info.scales.size(), 0);
   info.axis = q->quantized_dimension();
+  if (info.per_axis() && ten.shape() && ten.shape()->size() == 1) info.axis = 0;  // TOCO depthwise-bias quirk
   return info;
 }
 

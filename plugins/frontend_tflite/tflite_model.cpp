@@ -129,7 +129,10 @@ Status TfliteModel::validate() {
         if (ns > 1) {
           const int32_t qd = q->quantized_dimension();
           const int64_t rank = ten->shape() ? ten->shape()->size() : 0;
-          if (qd < 0 || qd >= rank || ten->shape()->Get(static_cast<uint32_t>(qd)) != static_cast<int32_t>(ns)) {
+          // TOCO writes per-axis depthwise biases (rank 1) with the filter's quantized_dimension 3;
+          // TFLite reads them along dim 0, and so does nnc (ImportContext::quant).
+          const int32_t eff = rank == 1 ? 0 : qd;
+          if (eff < 0 || eff >= rank || ten->shape()->Get(static_cast<uint32_t>(eff)) != static_cast<int32_t>(ns)) {
             return corrupt(file_, std::to_string(ns) + " per-axis scales do not match quantized_dimension " +
                                       std::to_string(qd) + " of its shape", tobj);
           }

@@ -31,7 +31,12 @@ Status window_attrs(ImportContext& ctx, fb::Padding padding, int64_t kh, int64_t
     attrs["pads"] = Attribute(std::vector<int64_t>{0, 0, 0, 0});
     return Status::ok();
   }
-  std::optional<std::vector<int64_t>> in = ctx.static_dims(ctx.input_tensor(0));
+  // Only H and W matter for the pads; a dynamic batch (-1 in shape_signature) is fine.
+  const fb::Tensor& xt = ctx.tensor(ctx.input_tensor(0));
+  std::optional<std::vector<int64_t>> in = ctx.declared_dims(ctx.input_tensor(0));
+  for (uint32_t d : {1u, 2u}) {
+    if (xt.shape_signature() && d < xt.shape_signature()->size() && xt.shape_signature()->Get(d) < 0) in.reset();
+  }
   if (!in || in->size() != 4) {
     attrs["auto_pad"] = Attribute("SAME_UPPER");  // TF SAME puts the odd pixel at the end, as SAME_UPPER
     return Status::ok();
@@ -181,11 +186,13 @@ Status fully_connected(ImportContext& ctx) {
   Value* y = ctx.add("Gemm", ins, gemm_name, {{"transB", Attribute(int64_t{1})}}, DType::kF32);
   const std::string act_name = keep ? ctx.tmp("act") : ctx.out_name(0);
   NNC_ASSIGN_OR_RETURN(y, ctx.activation(y, act, act_name));
-  if (keep) {
-    std::vector<int64_t> shape(xd.begin(), xd.end() - 1);
-    for (auto& d : shape) d = 0;  // copy the leading dims (ONNX Reshape 0 = keep)
-    shape.push_back(n);
-    y = ctx.add("Reshape", {y, ctx.const_i64(shape, ctx.tmp("shape"))}, ctx.out_name(0));
+  if (keep) {  // output = input's leading dims + [units], computed at run time (the batch may be dynamic)
+    Value* xs = ctx.add("Shape", {x}, ctx.tmp("in_shape"), {}, DType::kI64);
+    Value* lead = ctx.add("Slice", {xs, ctx.const_i64({0}, ctx.tmp("zero")), ctx.const_i64({-1}, ctx.tmp("minus_one"))},
+                          ctx.tmp("lead_dims"), {}, DType::kI64);
+    Value* shape = ctx.add("Concat", {lead, ctx.const_i64({n}, ctx.tmp("units"))}, ctx.tmp("out_shape"),
+                           {{"axis", Attribute(int64_t{0})}}, DType::kI64);
+    y = ctx.add("Reshape", {y, shape}, ctx.out_name(0));
   }
   return ctx.set_output(0, y);
 }

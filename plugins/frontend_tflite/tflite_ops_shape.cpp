@@ -209,18 +209,19 @@ Status space_to_batch_nd(ImportContext& ctx) {
   NNC_ASSIGN_OR_RETURN(Value * x, ctx.input(0));
   NNC_ASSIGN_OR_RETURN(std::vector<int64_t> block, ctx.constant_ints(1));
   NNC_ASSIGN_OR_RETURN(std::vector<int64_t> p, ctx.constant_ints(2));
-  std::optional<std::vector<int64_t>> xd = ctx.static_dims(ctx.input_tensor(0));
-  if (!xd || xd->size() != 4 || block.size() != 2 || p.size() != 4) {
-    return ctx.unsupported("SPACE_TO_BATCH_ND other than a static NHWC input with 2 block dims");
+  // H, W and C come from the declared shape; the batch may be dynamic (Reshape -1).
+  std::optional<std::vector<int64_t>> xd = ctx.declared_dims(ctx.input_tensor(0));
+  if (xd->size() != 4 || block.size() != 2 || p.size() != 4) {
+    return ctx.unsupported("SPACE_TO_BATCH_ND other than an NHWC input with 2 block dims");
   }
-  const int64_t n = (*xd)[0], h = (*xd)[1] + p[0] + p[1], w = (*xd)[2] + p[2] + p[3], c = (*xd)[3];
+  const int64_t n = -1, h = (*xd)[1] + p[0] + p[1], w = (*xd)[2] + p[2] + p[3], c = (*xd)[3];
   const int64_t bh = block[0], bw = block[1];
   if (bh < 1 || bw < 1 || h % bh || w % bw) return ctx.error(ErrorCode::kInvalidArgument, "padded spatial dims are not divisible by the block");
   Value* padded = ctx.add("Pad", {x, ctx.const_i64({0, p[0], p[2], 0, 0, p[1], p[3], 0}, ctx.tmp("pads"))}, ctx.tmp("padded"),
-                          {}, x->dtype(), Shape({n, h, w, c}));
+                          {}, x->dtype());
   Value* r = ctx.add("Reshape", {padded, ctx.const_i64({n, h / bh, bh, w / bw, bw, c}, ctx.tmp("split_shape"))}, ctx.tmp("split"), {}, x->dtype());
   Value* t = ctx.transpose(r, {2, 4, 0, 1, 3, 5}, ctx.tmp("to_batch"));
-  return ctx.set_output(0, ctx.add("Reshape", {t, ctx.const_i64({bh * bw * n, h / bh, w / bw, c}, ctx.tmp("shape"))}, ctx.out_name(0)));
+  return ctx.set_output(0, ctx.add("Reshape", {t, ctx.const_i64({-1, h / bh, w / bw, c}, ctx.tmp("shape"))}, ctx.out_name(0)));
 }
 
 /// BATCH_TO_SPACE_ND, the inverse: block out of the batch into H and W, then crop.
@@ -228,14 +229,16 @@ Status batch_to_space_nd(ImportContext& ctx) {
   NNC_ASSIGN_OR_RETURN(Value * x, ctx.input(0));
   NNC_ASSIGN_OR_RETURN(std::vector<int64_t> block, ctx.constant_ints(1));
   NNC_ASSIGN_OR_RETURN(std::vector<int64_t> cr, ctx.constant_ints(2));
-  std::optional<std::vector<int64_t>> xd = ctx.static_dims(ctx.input_tensor(0));
-  if (!xd || xd->size() != 4 || block.size() != 2 || cr.size() != 4) {
-    return ctx.unsupported("BATCH_TO_SPACE_ND other than a static NHWC input with 2 block dims");
+  std::optional<std::vector<int64_t>> xd = ctx.declared_dims(ctx.input_tensor(0));
+  if (xd->size() != 4 || block.size() != 2 || cr.size() != 4) {
+    return ctx.unsupported("BATCH_TO_SPACE_ND other than an NHWC input with 2 block dims");
   }
   const int64_t bh = block[0], bw = block[1];
   const int64_t b = (*xd)[0], h = (*xd)[1], w = (*xd)[2], c = (*xd)[3];
-  if (bh < 1 || bw < 1 || b % (bh * bw)) return ctx.error(ErrorCode::kInvalidArgument, "batch is not divisible by the block");
-  const int64_t n = b / (bh * bw);
+  if (bh < 1 || bw < 1 || (ctx.static_dims(ctx.input_tensor(0)) && b % (bh * bw))) {
+    return ctx.error(ErrorCode::kInvalidArgument, "batch is not divisible by the block");
+  }
+  const int64_t n = -1;  // the batch may be dynamic
   Value* r = ctx.add("Reshape", {x, ctx.const_i64({bh, bw, n, h, w, c}, ctx.tmp("split_shape"))}, ctx.tmp("split"), {}, x->dtype());
   Value* t = ctx.transpose(r, {2, 3, 0, 4, 1, 5}, ctx.tmp("to_space"));
   Value* m = ctx.add("Reshape", {t, ctx.const_i64({n, h * bh, w * bw, c}, ctx.tmp("merged_shape"))}, ctx.tmp("merged"), {}, x->dtype());

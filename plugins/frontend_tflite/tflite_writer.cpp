@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "nnc/executor.h"
 #include "nnc/graph_algorithms.h"
 #include "nnc/npy.h"
 #include "nnc/suggest.h"
@@ -92,6 +93,7 @@ class Writer {
 
   Expected<std::string> run() {
     NNC_ASSIGN_OR_RETURN(std::vector<Node*> order, topological_order(g_));
+    NNC_RETURN_IF_ERROR(probe_shapes());
     plan(order);
     std::vector<std::string> problems;
     for (Node* n : order) {
@@ -212,7 +214,31 @@ class Writer {
     return const_tensor(name, Tensor::from_vector<int32_t>(w, {static_cast<int64_t>(w.size())}));
   }
 
+  /// Concrete shapes of every value: one reference run of a copy whose outputs are all node results
+  /// (dynamic input dims taken as 1), since imported graphs leave many intermediate shapes unknown.
+  Status probe_shapes() {
+    Graph probe = g_.clone();
+    std::vector<Value*> outs;
+    for (Node* n : probe.nodes()) {
+      for (Value* v : n->outputs()) if (v) outs.push_back(v);
+    }
+    probe.set_outputs(outs);
+    std::map<std::string, Tensor> inputs;
+    for (Value* v : probe.inputs()) {
+      std::vector<int64_t> dims;
+      if (!v->shape().has_rank()) return make_error(ErrorCode::kUnsupported, "input '" + v->name() + "' has no known rank");
+      for (const Dim& d : v->shape().dims()) dims.push_back(d.is_static() ? d.size() : 1);
+      inputs[v->name()] = Tensor(v->dtype(), dims);
+    }
+    NNC_ASSIGN_OR_RETURN(auto exec, ReferenceExecutor::create(probe));
+    NNC_ASSIGN_OR_RETURN(auto results, exec->run(inputs));
+    for (auto& [name, t] : results) shapes_[name] = t.shape();
+    for (auto& [name, t] : inputs) shapes_[name] = t.shape();
+    return Status::ok();
+  }
+
   Expected<std::vector<int64_t>> static_dims(const Value* v) const {
+    if (auto it = shapes_.find(v->name()); it != shapes_.end()) return it->second;
     if (!v->shape().has_rank()) return make_error(ErrorCode::kUnsupported, "value '" + v->name() + "' has no known shape");
     std::vector<int64_t> d;
     for (const Dim& x : v->shape().dims()) {
@@ -483,6 +509,7 @@ class Writer {
   std::map<const Value*, int32_t> tensor_of_;
   std::map<Node*, LayoutPlan> plans_;
   std::set<Node*> skipped_;
+  std::map<std::string, std::vector<int64_t>> shapes_;
 };
 
 }  // namespace

@@ -18,7 +18,9 @@ std::string read_all(const std::filesystem::path& p) {
 /// Either imports, or fails with a message naming the file: never crashes, never throws.
 void expect_clean(const std::string& bytes, const std::string& name) {
   Expected<Graph> g = tflite_frontend::import_tflite_bytes(bytes, name, {}, nullptr);
-  if (!g) EXPECT_NE(g.error().to_string().find(name), std::string::npos) << g.error().to_string();
+  if (!g) {
+    EXPECT_NE(g.error().to_string().find(name), std::string::npos) << g.error().to_string();
+  }
 }
 
 TEST(TfliteBadInput, MissingEmptyAndForeignFiles) {
@@ -59,11 +61,18 @@ TEST(TfliteBadInput, TruncationsAndBitFlipsOfRealFiles) {
     const std::string bytes = read_all(f);
     const std::string name = f.filename().string();
     SCOPED_TRACE(name);
-    for (size_t cut : {size_t{0}, size_t{4}, size_t{16}, bytes.size() / 3, bytes.size() / 2, bytes.size() - 1}) {
+    for (size_t cut : {size_t{0}, size_t{4}, size_t{16}, bytes.size() / 3, bytes.size() / 2}) {
       auto g = tflite_frontend::import_tflite_bytes(bytes.substr(0, cut), name, {}, nullptr);
       EXPECT_FALSE(g) << "a truncation to " << cut << " bytes imported";
-      if (!g) EXPECT_NE(g.error().to_string().find(name), std::string::npos);
+      if (!g) {
+        EXPECT_NE(g.error().to_string().find(name), std::string::npos);
+      }
     }
+    // Near the end a cut may only drop alignment padding, which leaves a valid file: no crash either way.
+    for (size_t cut = bytes.size() * 9 / 10; cut < bytes.size(); cut += std::max<size_t>(1, bytes.size() / 50)) {
+      expect_clean(bytes.substr(0, cut), name);
+    }
+    expect_clean(bytes.substr(0, bytes.size() - 1), name);
     for (int i = 0; i < 60; ++i) {
       std::string flipped = bytes;
       const size_t pos = rng() % std::min<size_t>(flipped.size(), 4096);  // the flatbuffer tables live at the start

@@ -2,6 +2,7 @@
 """nnc tests: TFLite checks against independent readers: ArmNN (Debian python3-pyarmnn, CpuRef backend) on real
 models and on files written by nnc's .tflite writer; person_detect and mnist_lstm classify their sample images."""
 import argparse
+import importlib
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import numpy as np
 
 def need(module, package):
     try:
-        return __import__(module)
+        return importlib.import_module(module)
     except ImportError:
         print(f"error: Python module '{module}' is missing (fix: apt-get install {package})", file=sys.stderr)
         sys.exit(1)
@@ -48,6 +49,9 @@ def armnn_run(model, inputs):
     in_names = parser.GetSubgraphInputTensorNames(0)
     in_info = [parser.GetNetworkInputBindingInfo(0, n) for n in in_names]
     runtime = ann.IRuntime(ann.CreationOptions())
+    if "CpuRef" not in str(runtime.GetDeviceSpec()):
+        print("error: ArmNN has no CpuRef backend (fix: apt-get install libarmnn-cpuref-backend22)", file=sys.stderr)
+        sys.exit(1)
     opt, _ = ann.Optimize(network, [ann.BackendId("CpuRef")], runtime.GetDeviceSpec(), ann.OptimizerOptions())
     net_id, _ = runtime.LoadNetwork(opt)
     in_tensors = ann.make_input_tensors(in_info, [np.ascontiguousarray(x) for x in inputs])
@@ -87,7 +91,12 @@ def shapes_of(model):
     ann = need("pyarmnn", "python3-pyarmnn")
     parser = ann.ITfLiteParser()
     parser.CreateNetworkFromBinaryFile(model)
-    return [tuple(parser.GetNetworkInputBindingInfo(0, n)[1].GetShape()) for n in parser.GetSubgraphInputTensorNames(0)]
+    shapes = []
+    for n in parser.GetSubgraphInputTensorNames(0):
+        info = parser.GetNetworkInputBindingInfo(0, n)  # keep it alive: GetShape() refers into it
+        ti = info[1]
+        shapes.append(tuple(int(ti.GetShape()[i]) for i in range(ti.GetNumDimensions())))
+    return shapes
 
 
 def cmd_armnn(a):

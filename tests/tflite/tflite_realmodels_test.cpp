@@ -155,6 +155,7 @@ TEST(TfliteWriter, UnsupportedNodesAreListed) {
   Value* x = g.add_value("x", DType::kF32, Shape::of({1, 4}));
   g.add_input(x);
   Node* n = g.add_node("Einsum", {x}, {"y"});
+  n->set_attribute("equation", Attribute("ij->ij"));
   n->output(0)->set_dtype(DType::kF32);
   n->output(0)->set_shape(Shape::of({1, 4}));
   g.add_output(n->output(0));
