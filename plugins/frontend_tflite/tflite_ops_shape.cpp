@@ -41,6 +41,17 @@ Status reshape(ImportContext& ctx) {
 
 Status squeeze(ImportContext& ctx) {
   NNC_ASSIGN_OR_RETURN(Value * x, ctx.input(0));
+  const fb::SqueezeOptions* o = ctx.op().builtin_options_as_SqueezeOptions();
+  if (o && o->squeeze_dims() && o->squeeze_dims()->size() > 0) {
+    const int64_t rank = static_cast<int64_t>(ctx.declared_dims(ctx.input_tensor(0)).size());
+    std::vector<int64_t> axes;
+    for (int32_t d : *o->squeeze_dims()) {
+      NNC_ASSIGN_OR_RETURN(int64_t a, norm_axis(ctx, d, rank));
+      axes.push_back(a);
+    }
+    return ctx.set_output(0, ctx.add("Squeeze", {x, ctx.const_i64(axes, ctx.tmp("axes"))}, ctx.out_name(0), {}, x->dtype()));
+  }
+  // No squeeze_dims: every size-1 dim goes; the declared output shape says which.
   std::vector<int64_t> out = ctx.declared_dims(ctx.output_tensor(0));
   return ctx.set_output(0, ctx.add("Reshape", {x, ctx.const_i64(out, ctx.tmp("shape"))}, ctx.out_name(0), {}, x->dtype()));
 }

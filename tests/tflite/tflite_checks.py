@@ -113,6 +113,36 @@ def cmd_armnn(a):
     return 0 if ok_all else 1
 
 
+def cmd_ort(a):
+    """The imported QDQ graph written as ONNX and run by ONNX Runtime (--ort-setup), vs ArmNN: measures the
+    importer's QDQ translation while nnc's executor lacks QuantizeLinear/DequantizeLinear."""
+    d = subprocess.run(["bash", a.ort_setup], capture_output=True, text=True, check=True).stdout.strip()
+    ok_all = True
+    for model in a.model:
+        with tempfile.TemporaryDirectory() as work:
+            onnx_path = os.path.join(work, "m.onnx")
+            subprocess.run([a.tool, "onnx", model, onnx_path], check=True)
+            xs = random_inputs(a.tool, model, shapes_of(model), a.seed)
+            args = ["node", os.path.join(d, "ort_run.js"), onnx_path, "-o", work]
+            names = subprocess.run([a.tool, "names", model, "-"], capture_output=True, text=True, check=True).stdout.split("\n")
+            for i, x in enumerate(xs):
+                np.save(os.path.join(work, f"in{i}.npy"), x)
+                args += ["-i", f"{names[i]}=" + os.path.join(work, f"in{i}.npy")]
+            r = subprocess.run(args, capture_output=True, text=True)
+            if r.returncode != 0:
+                print(f"FAIL {model}: ORT: {r.stderr.strip()[-400:]}")
+                ok_all = False
+                continue
+            outs = sorted(f for f in os.listdir(work) if f.endswith(".npy") and not f.startswith("in"))
+            got = [np.load(os.path.join(work, f)) for f in outs]
+        want = armnn_run(model, xs)
+        for i, (g, w) in enumerate(zip(got, want)):
+            ok, text = compare(f"{os.path.basename(model)} output {i} (ORT on nnc's QDQ)", g, w, a.lsb, a.rtol)
+            print(("OK   " if ok else "FAIL ") + text)
+            ok_all &= ok
+    return 0 if ok_all else 1
+
+
 def cmd_rewrite(a):
     ok_all = True
     for model in a.model:
@@ -179,7 +209,8 @@ def cmd_mnist(a):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("command", choices=["armnn", "rewrite", "person", "mnist"])
+    ap.add_argument("command", choices=["armnn", "rewrite", "person", "mnist", "ort"])
+    ap.add_argument("--ort-setup")
     ap.add_argument("--tool", required=True)
     ap.add_argument("--model", action="append", default=[])
     ap.add_argument("--dir")
@@ -187,7 +218,7 @@ def main():
     ap.add_argument("--rtol", type=float, default=1e-4)
     ap.add_argument("--lsb", type=int, default=1)
     a = ap.parse_args()
-    return {"armnn": cmd_armnn, "rewrite": cmd_rewrite, "person": cmd_person, "mnist": cmd_mnist}[a.command](a)
+    return {"armnn": cmd_armnn, "rewrite": cmd_rewrite, "person": cmd_person, "mnist": cmd_mnist, "ort": cmd_ort}[a.command](a)
 
 
 if __name__ == "__main__":

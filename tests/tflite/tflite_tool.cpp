@@ -1,6 +1,7 @@
 // nnc tests: helper binary for the TFLite checks in Python: run a .tflite with nnc, or re-write it with nnc's writer.
 //   nnc_tflite_tool run MODEL OUTDIR [IN0.npy ...]   -> OUTDIR/out<i>.npy per graph output (file order)
 //   nnc_tflite_tool rewrite IN.tflite OUT.tflite     -> import, then write with nnc's .tflite writer
+//   nnc_tflite_tool onnx IN.tflite OUT.onnx         -> import, then write the IR (QDQ) as ONNX
 //   nnc_tflite_tool quant MODEL -                    -> "<scale> <zero point> <dtype>" per graph input (1.0 0 for float)
 #include <cstdio>
 #include <iostream>
@@ -8,6 +9,7 @@
 
 #include "nnc/executor.h"
 #include "nnc/npy.h"
+#include "nnc/onnx_writer.h"
 #include "tflite_importer.h"
 #include "tflite_model.h"
 #include "tflite_writer.h"
@@ -27,6 +29,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string cmd = argv[1];
+  if (cmd == "names") {  // graph input names, one a line
+    auto m = nnc::tflite_frontend::TfliteModel::load_file(argv[2]);
+    if (!m) return fail(m.error());
+    for (int32_t t : *(*m)->subgraph().inputs()) std::printf("%s\n", (*m)->tensor_name(t).c_str());
+    return 0;
+  }
   if (cmd == "quant") {
     auto m = nnc::tflite_frontend::TfliteModel::load_file(argv[2]);
     if (!m) return fail(m.error());
@@ -46,6 +54,10 @@ int main(int argc, char** argv) {
   if (!g) return fail(g.error());
   if (cmd == "rewrite") {
     nnc::Status s = nnc::tflite_frontend::write_tflite(*g, argv[3]);
+    return s.is_ok() ? 0 : fail(s);
+  }
+  if (cmd == "onnx") {
+    nnc::Status s = nnc::write_onnx(*g, argv[3]);
     return s.is_ok() ? 0 : fail(s);
   }
   if (cmd != "run") return 2;
