@@ -17,6 +17,8 @@ nnc::Status register_components(nnc::PluginRegistrar& registrar) {
       nnc::option_string("input_shapes", "auto",
                          "mx_nc -is: \"auto\" or channel-last dims without batch per input, ';'-separated "
                          "(\"96,96,1\"); TFLite shapes are static, so a shape must match the declared one"),
+      nnc::option_bool("cancel_transposes", false,
+                       "remove inverse NCHW/NHWC Transpose pairs after import (nnc::cancel_inverse_transposes)"),
       nnc::option_bool("check_ops", true,
                        "fail when the imported graph uses ops nnc's reference executor lacks, listing all of them"),
   };

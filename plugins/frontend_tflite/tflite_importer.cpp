@@ -6,6 +6,7 @@
 
 #include "input_shape_spec.h"
 #include "nnc/executor.h"
+#include "nnc/layout_rewrite.h"
 #include "nnc/suggest.h"
 #include "tflite_import_context.h"
 #include "tflite_model.h"
@@ -141,6 +142,10 @@ Expected<Graph> import_model(const TfliteModel& m, const ImportOptions& opts, Di
     NNC_RETURN_IF_ERROR(translator_table().at(code)(ctx));
   }
   NNC_RETURN_IF_ERROR(ctx.create_graph_outputs());
+  if (opts.cancel_transposes) {
+    NNC_ASSIGN_OR_RETURN(int removed, cancel_inverse_transposes(g));
+    if (diag) diag->log(LogLevel::kVerbose, m.file() + ": " + std::to_string(removed) + " inverse Transpose nodes removed");
+  }
   if (diag) {
     diag->log(LogLevel::kVerbose, m.file() + ": imported " + std::to_string(n_ops) + " TFLite operators as " +
                                       std::to_string(g.node_count()) + " IR nodes");
@@ -175,6 +180,7 @@ Expected<Graph> TfliteFrontend::load(const ModelSource& source, const Options& o
     ImportOptions io;
     io.input_shapes = options.get_string("input_shapes", "auto");
     io.batch = options.get_int("batch", 1);
+    io.cancel_transposes = options.get_bool("cancel_transposes", false);
     ModelSource src = source;
     std::error_code ec;
     if (src.path.is_relative() && !ctx.base_dir.empty() && !std::filesystem::exists(src.path, ec) &&

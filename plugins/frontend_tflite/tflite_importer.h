@@ -21,6 +21,10 @@ struct ImportOptions {
   std::string input_shapes = "auto";
   /// Batch used when mapping input_shapes (the model's fixed leading dim wins).
   int64_t batch = 1;
+  /// Run nnc::cancel_inverse_transposes (nnc/layout_rewrite.h) after import, removing the
+  /// NCHW<->NHWC Transpose pairs between consecutive layout-sensitive ops. Off by default until the
+  /// .tflite writer handles the NCHW chains it leaves (it recognises Transpose->Conv->Transpose).
+  bool cancel_transposes = false;
 };
 
 /// ONNX opset the imported graphs declare (QDQ of int16 needs DequantizeLinear-21).
