@@ -17,7 +17,7 @@ PACKAGES=(
   libhdf5-dev                                 # Keras .h5 frontend
   libyaml-cpp-dev                             # hb_compile YAML configurations
   libjpeg62-turbo-dev libpng-dev              # image folders as calibration data
-  python3-opencv python3-pyarmnn python3-h5py # independent readers the frontend tests compare with
+  python3-opencv python3-pyarmnn libarmnn-cpuref-backend22 python3-h5py # independent readers the frontend tests compare with (ArmNN needs its CpuRef backend package)
   python3-sklearn                             # the digits data set of the quantization evidence
 )
 
