@@ -378,7 +378,7 @@ def synthetic(name, rng):
             L("PReLU", "prelu", ["cat"], shared_axes=[1, 2]),
             L("Activation", "hsig", ["prelu"], activation="hard_sigmoid"),
             L("GlobalAveragePooling2D", "gap", ["hsig"], data_format="channels_last"),
-            L("Dense", "fc", ["gap"], units=4, activation="softmax", use_bias=True),
+            L("Dense", "fc", ["gap"], units=4, activation="linear", use_bias=True),
         ]
         # shapes: pad -> 13x13x4; conv s(2,1) same -> 7x13x6; dw valid -> 5x11x12; sep -> 5x11x5; convt -> 10x22x3
         weights = {
@@ -426,6 +426,59 @@ def synthetic(name, rng):
 
 # ---------------------------------------------------------------------------------------------------------------
 
+def logits_copy(a, model, weights_arg, model_cfg):
+    """The same model with its output layers' softmax replaced by linear, written beside the work files."""
+    import shutil
+    cfg = model_cfg["config"]
+    layers = cfg if isinstance(cfg, list) else cfg["layers"]
+    outs = {r[0] for r in cfg["output_layers"]} if isinstance(cfg, dict) and "output_layers" in cfg else {
+        layers[-1]["config"]["name"]}
+    changed = 0
+    for l in layers:
+        if l["config"].get("name") in outs and l["config"].get("activation") == "softmax":
+            l["config"]["activation"] = "linear"
+            changed += 1
+    if changed == 0:
+        sys.exit("--logits: no output layer with a softmax activation")
+    if weights_arg:  # .json + weights: write the edited JSON
+        out = os.path.join(a.work, "logits_" + os.path.basename(model))
+        with open(out, "w") as f:
+            json.dump(model_cfg, f)
+        return out, weights_arg, model_cfg
+    out = os.path.join(a.work, "logits_" + os.path.basename(model))
+    shutil.copyfile(model, out)
+    with h5py.File(out, "r+") as f:
+        f.attrs["model_config"] = json.dumps(model_cfg)
+    return out, None, model_cfg
+
+
+def classify_digits(a, model, weights_arg, model_cfg):
+    """Each samples/sampleD.png (/255, shaped as the model's input) must come out as class D."""
+    try:
+        import cv2
+    except ImportError:
+        sys.exit("--digits needs OpenCV: apt-get install python3-opencv")
+    layers = model_cfg["config"] if isinstance(model_cfg["config"], list) else model_cfg["config"]["layers"]
+    first = layers[0]["config"]
+    shape = first.get("batch_input_shape") or first.get("batch_shape")
+    in_name = first["name"] + ("" if layers[0]["class_name"] == "InputLayer" else "_input")
+    got = []
+    for d in range(10):
+        img = cv2.imread(os.path.join(a.digits, "sample%d.png" % d), cv2.IMREAD_GRAYSCALE)
+        if img is None:
+            sys.exit("cannot read sample%d.png in %s" % (d, a.digits))
+        x = (img.astype(np.float32) / 255.0).reshape([1] + list(shape[1:]))
+        run_nnc(a.host, model, weights_arg, x, in_name, a.work)
+        files = [f for f in os.listdir(a.work) if f.endswith(".npy") and f != "x.npy"]
+        y = np.load(os.path.join(a.work, files[0]))
+        os.remove(os.path.join(a.work, files[0]))
+        got.append(int(y.argmax()))
+    correct = sum(int(g == d) for d, g in enumerate(got))
+    print("%s: predictions for sample0..9 = %s, %d/10 correct" % (os.path.basename(model), got, correct))
+    if correct != 10:
+        sys.exit("FAIL: expected [0..9]")
+
+
 def run_nnc(host, model, weights, inp, in_name, work):
     np.save(os.path.join(work, "x.npy"), inp.astype(np.float32))
     cmd = [host, "exec", model, "-i", "%s=%s" % (in_name, os.path.join(work, "x.npy")), "-o", work]
@@ -447,6 +500,10 @@ def main():
     ap.add_argument("--synthetic")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--tol", type=float, default=1e-4)
+    ap.add_argument("--digits", help="folder of sampleD.png MNIST digits: nnc must classify each as D")
+    ap.add_argument("--logits", action="store_true",
+                    help="compare before the final softmax (a copy of the model with the output layer's activation "
+                         "set to linear), so the comparison is not flattened by the softmax")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     rng = np.random.default_rng(a.seed)
@@ -472,8 +529,11 @@ def main():
         wfile = h5py.File(a.weights, "r")
         wroot = wfile
         keras_major = int(str(wfile.attrs.get("keras_version", "2")).split(".")[0])
+    if a.logits:
+        model, weights_arg, model_cfg = logits_copy(a, model, weights_arg, model_cfg)
+    if a.digits:
+        return classify_digits(a, model, weights_arg, model_cfg)
     nparams = 0
-    wroot.visititems(lambda n, o: None)
 
     def count(n, o):
         nonlocal nparams
