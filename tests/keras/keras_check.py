@@ -270,6 +270,43 @@ def read_weights(group, names):
     return out
 
 
+def inbound_refs(call):
+    """Keras 2 [["name", node, index, {}], ...] or Keras 3 {"args": [... __keras_tensor__ ...]}."""
+    if isinstance(call, list):
+        return [(r[0], r[1], r[2]) for r in call]
+    refs = []
+
+    def walk(j):
+        if isinstance(j, dict):
+            if j.get("class_name") == "__keras_tensor__":
+                h = j["config"]["keras_history"]
+                refs.append((h[0], h[1], h[2]))
+                return
+            for k, v in j.items():
+                if k != "kwargs":
+                    walk(v)
+        elif isinstance(j, list):
+            for v in j:
+                walk(v)
+    walk(call)
+    return refs
+
+
+def forward_nested(model_cfg, pool, xs, keras_major):
+    """A model used as a layer: weights from the nested group's datasets, by the layer name in their path."""
+    cfg = model_cfg["config"]
+
+    def weights_of(name):
+        return {k.split("/")[-1].split(":")[0]: v for k, v in pool.items() if k.split("/")[-2] == name}
+    if model_cfg["class_name"] == "Sequential":
+        x = xs[0]
+        for l in cfg["layers"]:
+            if l["class_name"] != "InputLayer":
+                x = layer_forward(l["class_name"], l["config"], [x], weights_of(l["config"]["name"]), keras_major)[0]
+        return [x]
+    raise ValueError("reference: nested Functional not implemented")
+
+
 def forward(model_cfg, wroot, x, keras_major):
     cls = model_cfg["class_name"]
     cfg = model_cfg["config"]
@@ -297,30 +334,39 @@ def forward(model_cfg, wroot, x, keras_major):
             x = layer_forward(l["class_name"], l["config"], [x], w, keras_major)[0]
         return [x]
     produced = {}
-    for ref in cfg["input_layers"]:
+    in_refs = cfg["input_layers"]
+    for ref in ([in_refs] if isinstance(in_refs[0], str) else in_refs):
         produced[(ref[0], ref[1])] = [x]
     pending = [(l, i) for l in cfg["layers"] if l["class_name"] != "InputLayer" for i in range(len(l["inbound_nodes"]))]
     while pending:
         rest = []
         for l, i in pending:
-            refs = l["inbound_nodes"][i]
+            refs = inbound_refs(l["inbound_nodes"][i])
             if all((r[0], r[1]) in produced for r in refs):
                 ins = [produced[(r[0], r[1])][r[2]] for r in refs]
-                produced[(l["name"], i)] = layer_forward(l["class_name"], l["config"], ins, weights_of(l["name"]),
-                                                        keras_major)
+                if l["class_name"] in ("Sequential", "Functional", "Model"):
+                    g = wroot[l["name"]]
+                    pool = {(n.decode() if isinstance(n, bytes) else n): np.asarray(g[n], dtype=np.float64)
+                            for n in g.attrs["weight_names"]}
+                    produced[(l["name"], i)] = forward_nested(l, pool, ins, keras_major)
+                else:
+                    produced[(l["name"], i)] = layer_forward(l["class_name"], l["config"], ins,
+                                                            weights_of(l["name"]), keras_major)
             else:
                 rest.append((l, i))
         if len(rest) == len(pending):
             raise RuntimeError("config not evaluable")
         pending = rest
-    return [produced[(r[0], r[1])][r[2]] for r in cfg["output_layers"]]
+    out_refs = cfg["output_layers"]
+    return [produced[(r[0], r[1])][r[2]] for r in ([out_refs] if isinstance(out_refs[0], str) else out_refs)]
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # synthetic Keras 2 files written with h5py
 
 def write_model_h5(path, model_cfg, weights, keras_version="2.4.0"):
-    """weights: {layer: [(short_name, array)]} written as Keras 2's legacy layout."""
+    """weights: {layer: [(short_name or "a/b/name", array)]} written as the legacy layout (Keras 2 names
+    "layer/name:0"; a name with '/' is written as given, as Keras 3 does with variable paths)."""
     with h5py.File(path, "w") as f:
         f.attrs["keras_version"] = keras_version
         f.attrs["backend"] = "tensorflow"
@@ -333,10 +379,10 @@ def write_model_h5(path, model_cfg, weights, keras_version="2.4.0"):
         for n in names:
             g = mw.create_group(n)
             ws = weights.get(n, [])
-            g.attrs["weight_names"] = np.array([("%s/%s:0" % (n, s)).encode() for s, _ in ws]) if ws else np.array(
-                [], dtype=np.float64)
-            for s, a in ws:
-                g.create_dataset("%s/%s:0" % (n, s), data=a.astype(np.float32))
+            full = [s if "/" in s else "%s/%s:0" % (n, s) for s, _ in ws]
+            g.attrs["weight_names"] = np.array([w.encode() for w in full]) if ws else np.array([], dtype=np.float64)
+            for w, (_, a) in zip(full, ws):
+                g.create_dataset(w, data=a.astype(np.float32))
 
 
 def synthetic(name, rng):
@@ -420,6 +466,52 @@ def synthetic(name, rng):
         }
         cfg = {"class_name": "Functional", "config": {"name": name, "layers": layers, "input_layers": [["in", 0, 0]],
                                                       "output_layers": [["sm", 0, 0]]}}
+        return cfg, weights, shape
+    if name == "keras3_nested_shared":
+        # Keras 3 config: inbound args with __keras_tensor__, batch_shape, DTypePolicy, flat input/output refs;
+        # a nested Sequential used as a layer, and a Dense layer shared by two calls.
+        shape = [6, 6, 2]
+        pol = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}}
+
+        def kt(src, node=0, idx=0):
+            return {"class_name": "__keras_tensor__", "config": {"shape": None, "dtype": "float32",
+                                                                  "keras_history": [src, node, idx]}}
+
+        def K3(cls, nm, args, **cfg):
+            cfg["name"] = nm
+            cfg["dtype"] = pol
+            return {"module": "keras.layers", "class_name": cls, "config": cfg, "name": nm,
+                    "inbound_nodes": [{"args": a, "kwargs": {}} for a in args]}
+        inner = {"module": "keras", "class_name": "Sequential", "name": "inner",
+                 "config": {"name": "inner", "layers": [
+                     {"class_name": "InputLayer", "config": {"batch_shape": [None, 6, 6, 2], "dtype": "float32",
+                                                             "name": "inner_in"}},
+                     {"class_name": "Conv2D", "config": {"name": "c1", "filters": 3, "kernel_size": [3, 3],
+                                                         "strides": [1, 1], "padding": "same",
+                                                         "data_format": "channels_last", "dilation_rate": [1, 1],
+                                                         "groups": 1, "activation": "gelu", "use_bias": True,
+                                                         "dtype": pol}},
+                     {"class_name": "BatchNormalization", "config": {"name": "b1", "axis": -1, "epsilon": 1e-3,
+                                                                     "center": True, "scale": True, "dtype": pol}}]},
+                 "inbound_nodes": [{"args": [kt("in")], "kwargs": {"training": False}}]}
+        layers = [
+            {"module": "keras.layers", "class_name": "InputLayer", "name": "in",
+             "config": {"batch_shape": [None] + shape, "dtype": "float32", "name": "in"}, "inbound_nodes": []},
+            inner,
+            K3("GlobalMaxPooling2D", "gmp", [[kt("inner")]], data_format="channels_last", keepdims=False),
+            K3("Dense", "shared", [[kt("gmp")], [kt("act")]], units=3, activation="linear", use_bias=True),
+            K3("Activation", "act", [[kt("shared", 0)]], activation="relu"),
+            K3("Multiply", "mul", [[[kt("shared", 0), kt("shared", 1)]]]),
+        ]
+        weights = {
+            "inner": [("inner/c1/kernel", r(3, 3, 2, 3)), ("inner/c1/bias", r(3)),
+                      ("inner/b1/gamma", r(3) + 1), ("inner/b1/beta", r(3)), ("inner/b1/moving_mean", r(3)),
+                      ("inner/b1/moving_variance", np.abs(r(3)) + 0.5)],
+            "shared": [("shared/kernel", r(3, 3)), ("shared/bias", r(3))],
+        }
+        cfg = {"module": "keras", "class_name": "Functional",
+               "config": {"name": name, "layers": layers, "input_layers": ["in", 0, 0],
+                          "output_layers": ["mul", 0, 0]}}
         return cfg, weights, shape
     raise SystemExit("unknown synthetic model " + name)
 
@@ -511,11 +603,11 @@ def main():
     if a.synthetic:
         cfg, weights, shape = synthetic(a.synthetic, rng)
         model = os.path.join(a.work, a.synthetic + ".h5")
-        write_model_h5(model, cfg, weights)
+        write_model_h5(model, cfg, weights, "3.3.3" if a.synthetic.startswith("keras3") else "2.4.0")
         model_cfg = cfg
         wfile = h5py.File(model, "r")
         wroot = wfile["model_weights"]
-        keras_major = 2
+        keras_major = 3 if a.synthetic.startswith("keras3") else 2
     elif a.model:
         model = a.model
         wfile = h5py.File(model, "r")
@@ -547,7 +639,9 @@ def main():
         shape = first.get("batch_input_shape") or first.get("batch_shape")
         in_name = layers[0]["config"]["name"] + ("" if layers[0]["class_name"] == "InputLayer" else "_input")
     else:
-        inl = [l for l in cfg["layers"] if l["name"] == cfg["input_layers"][0][0]][0]
+        ir = cfg["input_layers"]
+        first_in = ir[0] if isinstance(ir[0], str) else ir[0][0]
+        inl = [l for l in cfg["layers"] if l["name"] == first_in][0]
         shape = inl["config"].get("batch_input_shape") or inl["config"].get("batch_shape")
         in_name = inl["name"]
     x = rng.uniform(-1, 1, size=[2] + list(shape[1:])).astype(np.float32)
