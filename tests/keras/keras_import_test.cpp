@@ -175,6 +175,35 @@ TEST(KerasBadInput, JsonWithMismatchedWeights) {
   fs::remove_all(d);
 }
 
+TEST(KerasBadInput, UnsupportedLayersListedAtOnceAndUnknownActivation) {
+  fs::path d = temp_dir("unsupported");
+  std::string js = read_all(kMnistJson);
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"\"class_name\": \"MaxPooling2D\"", "\"class_name\": \"Lambda\""},
+           {"\"class_name\": \"Flatten\"", "\"class_name\": \"LSTM\""}}) {
+    auto pos = js.find(from);
+    ASSERT_NE(pos, std::string::npos);
+    js.replace(pos, from.size(), to);
+  }
+  write_all(d / "u.json", js);
+  auto g = load(d / "u.json", {kMnistWeights});
+  ASSERT_FALSE(g);
+  EXPECT_EQ(g.error().code(), nnc::ErrorCode::kUnsupported);
+  EXPECT_NE(g.error().message().find("LSTM (flatten_1)"), std::string::npos) << g.error().to_string();
+  EXPECT_NE(g.error().message().find("Lambda (max_pooling2d_1)"), std::string::npos) << g.error().to_string();
+
+  js = read_all(kMnistJson);
+  auto pos = js.find("\"activation\": \"relu\"");
+  ASSERT_NE(pos, std::string::npos);
+  js.replace(pos, 20, "\"activation\": \"crelu\"");
+  write_all(d / "a.json", js);
+  auto a = load(d / "a.json", {kMnistWeights});
+  ASSERT_FALSE(a);
+  EXPECT_NE(a.error().message().find("layer 'conv2d_1': activation 'crelu' is not supported"), std::string::npos)
+      << a.error().to_string();
+  fs::remove_all(d);
+}
+
 TEST(KerasBadInput, WeightNamesMatchedByOrder) {
   // Rename the layers in the JSON: weights are then matched by the file's layer order (as Keras does).
   fs::path d = temp_dir("order");
