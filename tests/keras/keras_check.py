@@ -571,6 +571,42 @@ def classify_digits(a, model, weights_arg, model_cfg):
         sys.exit("FAIL: expected [0..9]")
 
 
+def run_ort(a, model, weights_arg, x, in_name):
+    """host run with write.onnx, then ONNX Runtime per sample."""
+    out_dir = os.path.join(a.work, "export")
+    toml = os.path.join(a.work, "export.toml")
+    with open(toml, "w") as f:
+        f.write("[[models]]\npath = %s\n" % json.dumps(os.path.abspath(model)))
+        if weights_arg:
+            f.write("weights = [%s]\n" % json.dumps(os.path.abspath(weights_arg)))
+        f.write('[[stage]]\nplugin = "write.onnx"\nfile = "{model}.onnx"\n[outputs]\ndir = %s\n' % json.dumps(out_dir))
+    p = subprocess.run([a.host, "run", toml], capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit("host run (write.onnx) failed: %s %s" % (p.stdout, p.stderr))
+    p = subprocess.run(["bash", a.ort_setup], capture_output=True, text=True)
+    if p.returncode == 77:
+        print("ONNX Runtime peer unavailable (setup.sh exit 77): %s" % p.stderr.strip())
+        sys.exit(77)
+    if p.returncode != 0:
+        sys.exit("ONNX Runtime setup failed: %s" % p.stderr)
+    ort_dir = p.stdout.strip().splitlines()[-1]
+    outs = []
+    for b in range(x.shape[0]):
+        np.save(os.path.join(a.work, "ort_x.npy"), x[b:b + 1])
+        od = os.path.join(a.work, "ort_out")
+        os.makedirs(od, exist_ok=True)
+        for f in os.listdir(od):
+            os.remove(os.path.join(od, f))
+        q = subprocess.run(["node", os.path.join(ort_dir, "ort_run.js"), os.path.join(out_dir, "model_0.onnx"), "-i",
+                            "%s=%s" % (in_name, os.path.join(a.work, "ort_x.npy")), "-o", od],
+                           capture_output=True, text=True)
+        if q.returncode != 0:
+            sys.exit("ONNX Runtime failed: %s %s" % (q.stdout, q.stderr))
+        files = [f for f in os.listdir(od) if f.endswith(".npy")]
+        outs.append(np.load(os.path.join(od, files[0])))
+    return np.concatenate(outs, axis=0)
+
+
 def run_nnc(host, model, weights, inp, in_name, work):
     np.save(os.path.join(work, "x.npy"), inp.astype(np.float32))
     cmd = [host, "exec", model, "-i", "%s=%s" % (in_name, os.path.join(work, "x.npy")), "-o", work]
@@ -592,6 +628,8 @@ def main():
     ap.add_argument("--synthetic")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--tol", type=float, default=1e-4)
+    ap.add_argument("--ort-setup", help="also export the imported graph as ONNX (host run, write.onnx) and run it "
+                                        "with ONNX Runtime (this setup.sh) against the numpy reference")
     ap.add_argument("--digits", help="folder of sampleD.png MNIST digits: nnc must classify each as D")
     ap.add_argument("--logits", action="store_true",
                     help="compare before the final softmax (a copy of the model with the output layer's activation "
@@ -656,6 +694,12 @@ def main():
         outs.append(np.load(os.path.join(a.work, files[0])))
         os.remove(os.path.join(a.work, files[0]))
     got = np.concatenate(outs, axis=0)
+    if a.ort_setup:
+        ort = run_ort(a, model, weights_arg, x, in_name)
+        rel_ort = float(np.max(np.abs(ort - ref)) / max(np.max(np.abs(ref)), 1e-30))
+        print("%s: ONNX Runtime on nnc's ONNX export: max|ort-ref|/max|ref| = %.3g" % (os.path.basename(model), rel_ort))
+        if not rel_ort <= a.tol:
+            sys.exit("FAIL: ONNX Runtime relative error %.3g > %g" % (rel_ort, a.tol))
     if got.shape != ref.shape:
         sys.exit("shape mismatch: nnc %s, numpy reference %s" % (got.shape, ref.shape))
     rel = float(np.max(np.abs(got - ref)) / max(np.max(np.abs(ref)), 1e-30))
