@@ -226,6 +226,7 @@ Graph Graph::clone() const {
     Value* nv = copy.add_value(v->name_, v->dtype_, v->shape_);
     nv->constant_ = v->constant_;
     nv->doc_ = v->doc_;
+    nv->quant_ = v->quant_;
     map[v.get()] = nv;
   }
   for (const auto& n : nodes_) {

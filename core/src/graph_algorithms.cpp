@@ -200,6 +200,7 @@ Expected<Graph> extract_subgraph(const Graph& g, const std::vector<std::string>&
     Value* nv = sub.add_value(v->name(), v->dtype(), v->shape());
     if (v->constant() && !cut.count(v)) nv->set_constant(*v->constant());
     nv->set_doc(v->doc());
+    if (v->quant()) nv->set_quant(*v->quant());
     map[v] = nv;
     return nv;
   };

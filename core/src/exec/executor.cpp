@@ -1,6 +1,7 @@
 // nnc core: the reference executor runtime: schedule, input checks, kernel dispatch, buffer release.
 #include <cmath>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <unordered_map>
@@ -112,6 +113,8 @@ struct ReferenceExecutor::Impl {
   std::vector<Tensor> slots;
   std::vector<bool> constant_slot;
   std::unordered_map<const Value*, int> slot_of;
+  std::vector<const Value*> slot_value;  // the IR value each slot holds
+  std::function<void(const Value&, const Tensor&)> observer;
   std::vector<int> input_slots;
   std::vector<int> output_slots;
   std::shared_ptr<detail::BufferPool> memory = std::make_shared<detail::BufferPool>();
@@ -122,6 +125,7 @@ struct ReferenceExecutor::Impl {
     auto [it, inserted] = slot_of.emplace(v, static_cast<int>(slots.size()));
     if (inserted) {
       slots.emplace_back();
+      slot_value.push_back(v);
       constant_slot.push_back(v->is_constant());
       if (v->is_constant()) slots.back() = *v->constant();
     }
@@ -157,6 +161,7 @@ Expected<std::unique_ptr<ReferenceExecutor>> ReferenceExecutor::create(const Gra
   NNC_RETURN_IF_ERROR(check_reference_support(graph));
   NNC_ASSIGN_OR_RETURN(std::vector<Node*> order, topological_order(graph));
   auto impl = std::make_unique<Impl>(graph, options.threads);
+  impl->observer = options.observer;
   for (const Value* v : graph.inputs()) impl->input_slots.push_back(impl->slot(v));
   for (const Node* n : order) {
     Step step{n, exec::find_kernel(n->domain(), n->op_type()), 0, {}, {}, {}, std::nullopt};
@@ -217,6 +222,7 @@ Expected<std::map<std::string, Tensor>> ReferenceExecutor::run(const std::map<st
                         "the model's inputs are " + quoted_list(describe_inputs()));
     NNC_RETURN_IF_ERROR(m.check_input(v, it->second));
     m.slots[m.input_slots[i]] = it->second;
+    if (m.observer) m.observer(*v, it->second);
   }
 
   // Every tensor this run creates comes from the executor's memory plan; whatever way the run ends,
@@ -264,6 +270,7 @@ Expected<std::map<std::string, Tensor>> ReferenceExecutor::run(const std::map<st
         return make_error(ErrorCode::kInternal, "kernel for " + step.node->describe() + " did not produce output " +
                                                     std::to_string(i));
       m.slots[s] = std::move(outputs[i]);
+      if (m.observer) m.observer(*m.slot_value[s], m.slots[s]);
     }
     for (int s : step.release) m.slots[s] = Tensor();
   }

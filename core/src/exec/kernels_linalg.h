@@ -24,6 +24,9 @@ Status conv_integer(KernelArgs& args);    ///< kernels_quant.cpp
 Status qlinear_conv(KernelArgs& args);    ///< kernels_quant.cpp
 Status matmul_integer(KernelArgs& args);  ///< kernels_quant.cpp
 Status qlinear_matmul(KernelArgs& args);  ///< kernels_quant.cpp
+Status quantize_linear(KernelArgs& args);          ///< kernels_qdq.cpp
+Status dequantize_linear(KernelArgs& args);        ///< kernels_qdq.cpp
+Status dynamic_quantize_linear(KernelArgs& args);  ///< kernels_qdq.cpp
 
 /// Depthwise 2-D f32 conv (group == input channels, `multiplier` outputs per channel), direct loops
 /// (kernels_conv_depthwise.cpp). y is [batch, channels * multiplier, w.out...]; `clamp` (optional) is

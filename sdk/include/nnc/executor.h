@@ -1,6 +1,7 @@
 // nnc SDK: the fp32 reference executor: runs an IR graph on the host; the numerical truth of nnc.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -38,6 +39,11 @@ struct ExecutorOptions {
   /// Fold a Relu/Clip into the Conv/Gemm/MatMul/Add/... that produces its only input (computed in the
   /// producer's epilogue; results are identical). Off = one kernel per node, for debugging.
   bool fuse_activations = true;
+  /// Called with every graph input and every node output the run computes, right after it is computed
+  /// and before it may be released (SDK 1.2; calibration statistics, per-layer error analysis). The
+  /// pre-activation output of a node whose Relu/Clip was folded (fuse_activations) is not seen: the
+  /// observer gets the activation's output. The tensor is only valid during the call.
+  std::function<void(const Value& value, const Tensor& tensor)> observer;
 };
 
 /// Runs a graph on the host. Create once, run many times; not thread-safe per instance.

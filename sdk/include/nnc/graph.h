@@ -12,6 +12,7 @@
 
 #include "nnc/attribute.h"
 #include "nnc/dtype.h"
+#include "nnc/quant.h"
 #include "nnc/shape.h"
 #include "nnc/status.h"
 #include "nnc/tensor.h"
@@ -56,6 +57,12 @@ class Value {
   const std::string& doc() const noexcept { return doc_; }
   void set_doc(std::string d) { doc_ = std::move(d); }
 
+  /// How this value is quantized (SDK 1.2); nullptr while it is plain float. Set by calibration,
+  /// by import of pre-quantized models (QDQ folding) and by mixed-precision configuration.
+  const QuantParams* quant() const noexcept { return quant_ ? &*quant_ : nullptr; }
+  void set_quant(QuantParams q) { quant_ = std::move(q); }
+  void clear_quant() noexcept { quant_.reset(); }
+
  private:
   friend class Graph;
   friend class Node;
@@ -69,6 +76,7 @@ class Value {
   std::vector<Use> uses_;
   std::optional<Tensor> constant_;
   std::string doc_;
+  std::optional<QuantParams> quant_;  // appended in SDK 1.2: earlier members keep their offsets
 };
 
 /// An operation. `op_type` + `domain` name the operator (ONNX spelling: "Conv", domain "" = ai.onnx).

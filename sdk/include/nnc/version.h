@@ -5,7 +5,9 @@
 #define NNC_SDK_VERSION_MAJOR 1
 /// Minor version of the plugin SDK. A plugin's minor must be <= the host's minor.
 /// 1.1: DType gained kU16, kU32, kU64 (appended; earlier values unchanged) and is_unsigned().
-#define NNC_SDK_VERSION_MINOR 1
+/// 1.2: QuantParams (nnc/quant.h) and Value::quant(); QDQ graph rewrites, the integer reference executor
+///      and the calibration API (nnc/quant_graph.h, nnc/quant_executor.h, nnc/quantize.h); executor observer.
+#define NNC_SDK_VERSION_MINOR 2
 
 #define NNC_STRINGIFY_IMPL(x) #x
 #define NNC_STRINGIFY(x) NNC_STRINGIFY_IMPL(x)
