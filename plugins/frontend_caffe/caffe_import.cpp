@@ -109,7 +109,8 @@ Expected<std::vector<float>> ImportContext::blob(const caffe::LayerParameter& la
                         std::string("needs its ") + what + " blob but no weights file was given and no sibling .caffemodel exists",
                         Location{file_, 0, 0, obj}, "pass the .caffemodel (host --weights FILE, pipeline weights = [...])");
     return make_error(ErrorCode::kNotFound,
-                      std::string("the weights file has no ") + what + " blob (blob " + std::to_string(i) + ") for this layer",
+                      std::string("the weights file has no ") + what + " blob (blob " + std::to_string(i) +
+                          ") for this layer of '" + std::filesystem::path(file_).filename().string() + "'",
                       Location{weights_file, 0, 0, obj}, "give the .caffemodel trained with this prototxt");
   }
   const caffe::BlobProto& b = it->second->blobs(i);

@@ -11,6 +11,7 @@
 #include "input_shape_spec.h"
 #include "keras_emit.h"
 #include "nnc/executor.h"
+#include "nnc/layout_rewrite.h"
 
 namespace nnc::keras_frontend {
 namespace {
@@ -548,6 +549,10 @@ Expected<Graph> import_impl(const ModelSource& src, const ImportOptions& opts, D
     for (const auto& n : b.preprocessing()) list += (list.empty() ? "" : ",") + n;
     g.metadata()["preprocessing_layers"] = list;
   }
+  // The NCHW islands around Conv/Pool/BatchNorm meet back to back: drop the inverse Transpose pairs.
+  Expected<int> removed = cancel_inverse_transposes(g);
+  if (!removed) return removed.error().with_context("'" + ctx.config_file + "': removing inverse Transpose pairs");
+  if (diag) diag->log(LogLevel::kVerbose, "'" + ctx.config_file + "': " + std::to_string(*removed) + " Transpose node(s) removed after import");
   if (opts.check_ops) {
     if (Status s = check_reference_support(g); !s.is_ok()) return s.with_location(Location{ctx.config_file});
   }

@@ -33,7 +33,8 @@ done
 if [ $one_line -eq 1 ]; then
   n=$(grep -c . "$err")
   [ "$n" -eq 1 ] || { echo "FAIL: expected exactly one line on stderr, got $n"; fail=1; }
-  grep -Eq '^[^ ]+:[0-9]+:[0-9]+: error: .+' "$err" || { echo "FAIL: stderr does not start with file:line:col: error:"; fail=1; }
+  # Binary formats have no lines: file:line:col where the input is text, file: otherwise.
+  grep -Eq '^[^ ]+(:[0-9]+:[0-9]+)?: error: .+' "$err" || { echo "FAIL: stderr does not start with file[:line:col]: error:"; fail=1; }
 fi
 i=0
 while [ $i -lt ${#files[@]} ]; do

@@ -132,8 +132,10 @@ TEST_P(FrontendConformance, LoadsVerifiesAndNamesItsInterface) {
     for (const Value* val : *list) {
       EXPECT_FALSE(val->name().empty());
       EXPECT_NE(val->dtype(), DType::kUndefined) << val->name();
-      EXPECT_TRUE(val->shape().has_rank()) << val->name();
     }
+  // Inputs must have a rank (a caller builds tensors from them); output shapes may be left to the
+  // executor when a frontend has no shape inference (frontend.tensorflow today).
+  for (const Value* val : g->inputs()) EXPECT_TRUE(val->shape().has_rank()) << val->name();
 }
 
 TEST_P(FrontendConformance, RunsOnTheReferenceExecutor) {

@@ -18,7 +18,7 @@ struct FrontendSample {
 /// One instantiation: a frontend (by its registered name, loaded from the build's plugin directory) and
 /// one of its samples, loaded as host loads models (nnc::load_model: frontend, then the IR verifier).
 /// The suite checks, for each:
-/// - the sample loads, passes the IR verifier, and has named, typed graph inputs and outputs;
+/// - the sample loads, passes the IR verifier, and has named, typed graph inputs (with a rank) and outputs;
 /// - when runnable: the reference executor runs it on deterministic inputs and every float output is finite;
 /// - truncations of the main file and of each companion (at 0, 1, 16 bytes, 1/4, 1/2 and all but one byte)
 ///   and 24 seeded single-byte corruptions either load into a graph that passes the verifier or fail with a

@@ -10,6 +10,7 @@ layers the real files lack; their numpy reference follows Keras' documented form
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -635,6 +636,7 @@ def main():
                     help="compare before the final softmax (a copy of the model with the output layer's activation "
                          "set to linear), so the comparison is not flattened by the softmax")
     a = ap.parse_args()
+    shutil.rmtree(a.work, ignore_errors=True)  # a previous run's outputs must not be read as this run's
     os.makedirs(a.work, exist_ok=True)
     rng = np.random.default_rng(a.seed)
     weights_arg = None
