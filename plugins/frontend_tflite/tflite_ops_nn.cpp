@@ -56,6 +56,27 @@ Status require_rank4_input(ImportContext& ctx) {
   return Status::ok();
 }
 
+/// NHWC x -> Transpose -> Conv(w [O, I/group, KH, KW], optional bias input 2) -> fused activation ->
+/// Transpose back, for CONV_2D and DEPTHWISE_CONV_2D (whose options share these fields).
+template <typename ConvOptions>
+Status emit_nhwc_conv(ImportContext& ctx, const ConvOptions& o, Value* x, Value* w, int64_t kh, int64_t kw,
+                      int64_t group) {
+  Attrs attrs;
+  NNC_RETURN_IF_ERROR(window_attrs(ctx, o.padding(), kh, kw, o.stride_h(), o.stride_w(), o.dilation_h_factor(),
+                                   o.dilation_w_factor(), attrs));
+  attrs["dilations"] = Attribute(std::vector<int64_t>{o.dilation_h_factor(), o.dilation_w_factor()});
+  attrs["group"] = Attribute(group);
+  std::vector<Value*> ins{ctx.transpose(x, kToNchw, ctx.tmp("nchw")), w};
+  if (ctx.has_input(2)) {
+    NNC_ASSIGN_OR_RETURN(Value * b, ctx.input(2));
+    ins.push_back(b);
+  }
+  Value* y = ctx.add("Conv", ins, ctx.tmp("conv"), attrs, DType::kF32,
+                     nchw_of(Shape::of(ctx.declared_dims(ctx.output_tensor(0)))));
+  NNC_ASSIGN_OR_RETURN(y, ctx.activation(y, o.fused_activation_function(), ctx.tmp("act")));
+  return ctx.set_output(0, ctx.transpose(y, kToNhwc, ctx.out_name(0)));
+}
+
 Status conv_2d(ImportContext& ctx) {
   NNC_RETURN_IF_ERROR(require_rank4_input(ctx));
   const fb::Conv2DOptions* o = ctx.op().builtin_options_as_Conv2DOptions();
@@ -69,20 +90,7 @@ Status conv_2d(ImportContext& ctx) {
     return ctx.error(ErrorCode::kInvalidArgument, "input has " + std::to_string(cin) + " channels but the filter takes " +
                                                       std::to_string(wd[3]) + " per group");
   }
-  Attrs attrs;
-  NNC_RETURN_IF_ERROR(window_attrs(ctx, o->padding(), wd[1], wd[2], o->stride_h(), o->stride_w(),
-                                   o->dilation_h_factor(), o->dilation_w_factor(), attrs));
-  attrs["dilations"] = Attribute(std::vector<int64_t>{o->dilation_h_factor(), o->dilation_w_factor()});
-  attrs["group"] = Attribute(int64_t{cin / wd[3]});
-  std::vector<Value*> ins{ctx.transpose(x, kToNchw, ctx.tmp("nchw")), w};
-  if (ctx.has_input(2)) {
-    NNC_ASSIGN_OR_RETURN(Value * b, ctx.input(2));
-    ins.push_back(b);
-  }
-  Value* y = ctx.add("Conv", ins, ctx.tmp("conv"), attrs, DType::kF32,
-                     nchw_of(Shape::of(ctx.declared_dims(ctx.output_tensor(0)))));
-  NNC_ASSIGN_OR_RETURN(y, ctx.activation(y, o->fused_activation_function(), ctx.tmp("act")));
-  return ctx.set_output(0, ctx.transpose(y, kToNhwc, ctx.out_name(0)));
+  return emit_nhwc_conv(ctx, *o, x, w, wd[1], wd[2], cin / wd[3]);
 }
 
 Status depthwise_conv_2d(ImportContext& ctx) {
@@ -103,20 +111,7 @@ Status depthwise_conv_2d(ImportContext& ctx) {
                 " disagrees with the filter; using " + std::to_string(wd[3] / cin) + " from the filter shape");
   }
   NNC_ASSIGN_OR_RETURN(Value * w, permuted_weight(ctx, 1, {3, 0, 1, 2}));  // -> [C*M, 1, KH, KW]
-  Attrs attrs;
-  NNC_RETURN_IF_ERROR(window_attrs(ctx, o->padding(), wd[1], wd[2], o->stride_h(), o->stride_w(),
-                                   o->dilation_h_factor(), o->dilation_w_factor(), attrs));
-  attrs["dilations"] = Attribute(std::vector<int64_t>{o->dilation_h_factor(), o->dilation_w_factor()});
-  attrs["group"] = Attribute(int64_t{cin});
-  std::vector<Value*> ins{ctx.transpose(x, kToNchw, ctx.tmp("nchw")), w};
-  if (ctx.has_input(2)) {
-    NNC_ASSIGN_OR_RETURN(Value * b, ctx.input(2));
-    ins.push_back(b);
-  }
-  Value* y = ctx.add("Conv", ins, ctx.tmp("conv"), attrs, DType::kF32,
-                     nchw_of(Shape::of(ctx.declared_dims(ctx.output_tensor(0)))));
-  NNC_ASSIGN_OR_RETURN(y, ctx.activation(y, o->fused_activation_function(), ctx.tmp("act")));
-  return ctx.set_output(0, ctx.transpose(y, kToNhwc, ctx.out_name(0)));
+  return emit_nhwc_conv(ctx, *o, x, w, wd[1], wd[2], cin);
 }
 
 Status transpose_conv(ImportContext& ctx) {
