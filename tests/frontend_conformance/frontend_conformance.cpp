@@ -27,6 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Loaded once for the whole test binary and never destroyed: unloading plugin libraries during static
+// destruction would run their code after gtest has finished with it.
 PluginManager& plugins() {
   static PluginManager* pm = [] {
     auto* m = new PluginManager();

@@ -5,8 +5,8 @@
 #define NNC_SDK_VERSION_MAJOR 1
 /// Minor version of the plugin SDK. A plugin's minor must be <= the host's minor.
 /// 1.1: DType gained kU16, kU32, kU64 (appended; earlier values unchanged) and is_unsigned().
-/// 1.2: QuantParams (nnc/quant.h) and Value::quant(); QDQ graph rewrites, the integer reference executor
-///      and the calibration API (nnc/quant_graph.h, nnc/quant_executor.h, nnc/quantize.h); executor observer.
+/// 1.2: QuantParams and the fixed-point requantization rule (nnc/quant.h), Value::quant(),
+///      ExecutorOptions::observer, cancel_inverse_transposes (nnc/layout_rewrite.h).
 #define NNC_SDK_VERSION_MINOR 2
 
 #define NNC_STRINGIFY_IMPL(x) #x
