@@ -206,6 +206,36 @@ TEST(TfliteImport, QuantizedConvBecomesQdqWithPerAxisWeights) {
   }
 }
 
+// Regression (issue 8, int8 mobilenet_v2): a quantized PAD fills with the output zero point (real 0.0), as
+// TFLite and tflite-micro do, not with the raw integer 0 (ArmNN 20.08's result); PADV2 fills with its
+// quantized constant. The zero point is non-zero so the two readings differ.
+TEST(TfliteImport, QuantizedPadFillsWithTheZeroPoint) {
+  for (bool v2 : {false, true}) {
+    SCOPED_TRACE(v2 ? "PADV2" : "PAD");
+    ModelBuilder m;
+    int in = m.tensor("x", {1, 2, 2, 1}, fb::TensorType::INT8, {}, {0.5f}, {-14});
+    int pads = m.int32_const("pads", {0, 0, 1, 1, 1, 1, 0, 0});
+    int out = m.tensor("y", {1, 4, 4, 1}, fb::TensorType::INT8, {}, {0.5f}, {-14});
+    std::vector<int32_t> ins{in, pads};
+    if (v2) ins.push_back(m.tensor("value", {1}, fb::TensorType::INT8, {static_cast<uint8_t>(int8_t{5})}, {0.5f}, {-14}));
+    m.op(v2 ? BO::PADV2 : BO::PAD, ins, {out});
+    auto g = tflite_frontend::import_tflite_bytes(m.finish({in}, {out}), "pad.tflite", {}, nullptr);
+    ASSERT_TRUE(g) << g.error().to_string();
+    const std::vector<int8_t> xv{-128, -14, 0, 127};
+    auto res = run_graph(*g, {Tensor::from_vector<int8_t>(xv, {1, 2, 2, 1})});
+    ASSERT_TRUE(res) << res.error().to_string();
+    auto y = (*res)[0].data<int8_t>();
+    ASSERT_EQ(y.size(), 16u);
+    const int8_t fill = v2 ? 5 : -14;
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 4; ++j) {
+        const bool inner = i >= 1 && i <= 2 && j >= 1 && j <= 2;
+        const int8_t want = inner ? xv[static_cast<size_t>((i - 1) * 2 + (j - 1))] : fill;
+        EXPECT_EQ(y[static_cast<size_t>(i * 4 + j)], want) << "at (" << i << ", " << j << ")";
+      }
+  }
+}
+
 TEST(TfliteImport, UnsupportedOperatorsAreListedAtOnce) {
   ModelBuilder m;
   int in = m.tensor("x", {1, 4});
