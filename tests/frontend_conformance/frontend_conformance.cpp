@@ -21,6 +21,8 @@ namespace nnc::conformance {
 
 std::string frontend_case_name(const FrontendCase& c) { return c.frontend + "_" + c.sample.label; }
 
+void PrintTo(const FrontendCase& c, std::ostream* os) { *os << c.frontend << ":" << c.sample.model.filename().string(); }
+
 std::filesystem::path realmodels_dir() { return std::filesystem::path(NNC_SHARED_DIR) / "realmodels"; }
 
 namespace {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct FrontendCase {
 
 /// For INSTANTIATE_TEST_SUITE_P's name generator: "<frontend>_<label>".
 std::string frontend_case_name(const FrontendCase& c);
+
+/// How GoogleTest prints a case in its logs (instead of a byte dump of the struct).
+void PrintTo(const FrontendCase& c, std::ostream* os);
 
 /// Directory of the third-party model files (../shared/realmodels next to the source tree).
 std::filesystem::path realmodels_dir();
