@@ -5,15 +5,12 @@
 #include <limits>
 
 #include "nnc/executor.h"
+#include "graph_test_util.h"
 
 namespace nnc {
 namespace {
 
-Value* typed(Value* v, Shape s) {
-  v->set_dtype(DType::kF32);
-  v->set_shape(std::move(s));
-  return v;
-}
+using test_util::typed;
 
 /// x[1,2,4,4] -> Conv(3x3, pad 1, 3 out) -> act -> y; optionally the conv output is a graph output too.
 Graph conv_then(const std::string& act, bool conv_is_output, int64_t opset = 13, bool bounds_from_nodes = false) {

@@ -5,15 +5,12 @@
 
 #include "nnc/executor.h"
 #include "nnc/layout_rewrite.h"
+#include "graph_test_util.h"
 
 namespace nnc {
 namespace {
 
-Value* typed(Value* v, Shape s) {
-  v->set_dtype(DType::kF32);
-  v->set_shape(std::move(s));
-  return v;
-}
+using test_util::typed;
 
 Node* transpose(Graph& g, Value* x, std::vector<int64_t> perm, const std::string& out, Shape s) {
   Node* t = g.add_node("Transpose", {x}, {out}, out + "_node");
