@@ -193,7 +193,7 @@ TEST(TfliteImport, QuantizedConvBecomesQdqWithPerAxisWeights) {
   }
   EXPECT_EQ(dq, 3);        // input, weights, bias
   EXPECT_EQ(per_axis, 2);  // weights and bias
-  if (!reference_supports("", "DequantizeLinear") || !reference_supports("", "QuantizeLinear")) return;
+  ASSERT_TRUE(reference_supports("", "DequantizeLinear") && reference_supports("", "QuantizeLinear"));
   std::vector<int8_t> xv{-1, 0, 1, 2, 3, 4, 5, 6, 7};
   auto res = run_graph(*g, {Tensor::from_vector<int8_t>(xv, {1, 3, 3, 1})});
   ASSERT_TRUE(res) << res.error().to_string();
